@@ -1,0 +1,158 @@
+"""The emergency materials reserve: create_app and the register_* helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import INSTANCE_DIR, PROJECT_ROOT, Config, load_config
+
+
+def create_app(config: Config | str | None = None, **overrides) -> Flask:
+    """Build the app from a configuration (object or name) plus keyword overrides."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    if config is None or isinstance(config, str):
+        config = load_config(config)
+    app.config.from_object(config)
+    app.config.update(overrides)
+    if app.config.get("PROXY_COUNT"):
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    register_extensions(app)
+    register_login(app)
+    register_blueprints(app)
+    register_access(app)
+    register_errors(app)
+    register_templates(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions to the app."""
+    from warehouse import database  # noqa: F401  (installs the engine event listeners)
+    from warehouse.extensions import babel, csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def select_locale() -> str:
+    """Pick the UI language: the user's choice, the session's, then the browser's, else zh."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    user = current_user if current_user and current_user.is_authenticated else None
+    if user is not None and user.locale in languages:
+        return user.locale
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_login(app: Flask) -> None:
+    """Load users from the session cookie, or from a bearer token on API requests."""
+    from sqlalchemy import select
+
+    from warehouse.domain.errors import AuthenticationFailed
+    from warehouse.extensions import db, login
+    from warehouse.models import User
+    from warehouse.services.accounts import user_for_token
+
+    login.init_app(app)
+    login.login_view = "auth.login"
+    login.session_protection = "basic"
+
+    @login.user_loader
+    def load_user(session_key: str):
+        user = db.session.scalar(select(User).where(User.session_key == session_key))
+        return user if user is not None and user.active else None
+
+    @login.request_loader
+    def load_user_from_token(req):
+        header = req.headers.get("Authorization", "")
+        if not req.path.startswith("/api/") or not header.startswith("Bearer "):
+            return None
+        try:
+            user = user_for_token(db.session, header.removeprefix("Bearer ").strip())
+        except AuthenticationFailed as error:
+            g.auth_error = error.message
+            return None
+        g.authenticated_by_token = True
+        return user
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register the pages and the API."""
+    from warehouse.api import register_api
+    from warehouse.views import account, admin, apidocs, auth, catalogue, health, home
+
+    for module in (auth, home, account, admin, catalogue, health, apidocs):
+        app.register_blueprint(module.bp)
+    app.extensions["warehouse_api"] = register_api(app)
+
+
+def register_access(app: Flask) -> None:
+    """Check every request against its route's role rule; CSRF for cookie-based API calls."""
+    from warehouse.access import enforce_access_rules, is_api_request
+    from warehouse.extensions import csrf
+
+    @app.before_request
+    def check_access():
+        response = enforce_access_rules()
+        if response is not None:
+            return response
+        if is_api_request() and request.method not in ("GET", "HEAD", "OPTIONS") \
+                and current_user.is_authenticated and not g.get("authenticated_by_token"):
+            # A browser session calling the API must prove the call came from our pages.
+            csrf.protect()
+        return None
+
+
+def register_errors(app: Flask) -> None:
+    """Map errors to the API's JSON shape or to error pages."""
+    from warehouse.api.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_templates(app: Flask) -> None:
+    """Give templates the helpers they need, and send security headers."""
+    from flask_babel import get_locale
+
+    from warehouse.access import can
+    from warehouse.views.forms import LOCALE_LABELS, ROLE_LABELS
+
+    @app.context_processor
+    def helpers():
+        return {"can": can, "ROLE_LABELS": ROLE_LABELS, "LOCALE_LABELS": LOCALE_LABELS,
+                "current_locale": str(get_locale())}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        if current_user and current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def register_cli(app: Flask) -> None:
+    """Add the flask commands (users, demo)."""
+    from warehouse.cli import demo_cli, users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,32 @@
+"""/api/v1/auth: exchange a username and password for a bearer token."""
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from warehouse.access import public
+from warehouse.extensions import db
+from warehouse.schemas.accounts import IssuedTokenSchema, LoginSchema, TokenSchema
+from warehouse.services import accounts
+from warehouse.views.auth import throttle_policy
+
+PREFIX = "/auth"
+blp = Blueprint("api_auth", __name__, description="Sign in for a token (throttled)")
+
+
+@blp.route("/token")
+class TokenLogin(MethodView):
+    @public
+    @blp.arguments(LoginSchema)
+    @blp.response(201, IssuedTokenSchema)
+    @blp.doc(security=[])
+    def post(self, data):
+        """Sign in with a username and password and get a bearer token."""
+        user = accounts.authenticate(
+            db.session, username=data["username"], password=data["password"],
+            address=request.remote_addr, policy=throttle_policy(current_app.config),
+        )
+        caller = accounts.Caller(user=user, address=request.remote_addr)
+        token, secret = accounts.issue_token(db.session, caller, user.id,
+                                             name=data["token_name"], days=data["days"])
+        return {**TokenSchema().dump(token), "token": secret}

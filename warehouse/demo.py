@@ -1,0 +1,59 @@
+"""Demo data for `flask demo load`: each feature adds its loader to LOADERS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from warehouse.database import write_transaction
+from warehouse.domain.accounts import Role
+from warehouse.models import Base, Category, User
+from warehouse.services import accounts
+
+DEMO_PASSWORD = "reserve-demo-2026"
+DEMO_USERS = [
+    # username, role, display name
+    ("admin", Role.ADMIN, "系统管理员 王磊"),
+    ("keeper", Role.LOGISTICS, "保管员 李强"),
+    ("officer", Role.SUPPLY_OFFICER, "物资管理员 张敏"),
+    ("commander", Role.COMMANDER, "指挥员 赵刚"),
+]
+# Tables seeded by migrations, which a reset keeps.
+SEEDED_TABLES = {Category.__tablename__}
+
+
+def load_users(session: Session) -> None:
+    """Create one demo user per role, all with the demo password."""
+    caller = accounts.Caller(user=None, address="demo")
+    for username, role, display_name in DEMO_USERS:
+        accounts.create_user(session, caller, username=username, role=role,
+                             password=DEMO_PASSWORD, display_name=display_name)
+
+
+LOADERS: list[Callable[[Session], None]] = [load_users]
+
+
+def is_empty(session: Session) -> bool:
+    """Tell whether the database holds no users yet (a fresh install)."""
+    return not session.scalar(select(func.count()).select_from(User))
+
+
+def reset(session: Session) -> None:
+    """Delete every row except migration-seeded reference data, in one transaction."""
+    with write_transaction(session):
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in SEEDED_TABLES:
+                session.execute(delete(table))
+
+
+def load(session: Session, *, force_reset: bool = False) -> bool:
+    """Load the demo data into an empty database (or after a reset); return whether it loaded."""
+    if force_reset:
+        reset(session)
+    elif not is_empty(session):
+        return False
+    for loader in LOADERS:
+        loader(session)
+    return True

@@ -1,0 +1,1 @@
+"""Plain-Python rules of the reserve: no Flask, no SQLAlchemy."""

@@ -1,0 +1,66 @@
+"""Named errors the domain and services raise; the API and pages map them to responses."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every expected, user-facing failure."""
+
+    code = "invalid"
+    status = 400
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class InvalidInput(DomainError):
+    """The request is well-formed but a field's value is not acceptable."""
+
+    code = "invalid_input"
+    status = 422
+
+    @classmethod
+    def on(cls, field: str, reason: str) -> InvalidInput:
+        """Return the error for one field."""
+        return cls(f"{field}: {reason}", {field: [reason]})
+
+
+class NotFound(DomainError):
+    """The object does not exist, or the caller may not see it."""
+
+    code = "not_found"
+    status = 404
+
+
+class Conflict(DomainError):
+    """The change clashes with the current state (a duplicate, a stale state)."""
+
+    code = "conflict"
+    status = 409
+
+
+class Forbidden(DomainError):
+    """The caller may see the object but not do this to it."""
+
+    code = "forbidden"
+    status = 403
+
+
+class AuthenticationFailed(DomainError):
+    """Credentials are missing, wrong, expired or revoked."""
+
+    code = "unauthenticated"
+    status = 401
+
+
+class Throttled(DomainError):
+    """Too many failed attempts; try again after retry_after seconds."""
+
+    code = "throttled"
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))

@@ -1,0 +1,1 @@
+"""The read side: SQL for lists and dashboards, returning plain rows."""

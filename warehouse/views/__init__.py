@@ -1,0 +1,32 @@
+"""HTML blueprints, one per feature, thin: parse a form, call one service, render."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, request
+from flask_babel import gettext
+
+from warehouse.domain.errors import DomainError
+
+
+def safe_next(default: str) -> str:
+    """Return the ?next= target if it stays on this site, else the default."""
+    target = request.values.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.scheme \
+            and not parts.netloc and "\\" not in target:
+        return target
+    return default
+
+
+def form_errors_from(error: DomainError, form) -> None:
+    """Put a service's field errors on the form's fields, or flash them when no field fits."""
+    placed = False
+    for name, reasons in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [str(r) for r in reasons]
+            placed = True
+    if not placed:
+        flash(gettext("Could not save: %(reason)s", reason=error.message), "error")

@@ -1,0 +1,24 @@
+"""The home page, one per role, showing only what the system already holds."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from warehouse.access import signed_in
+from warehouse.domain.accounts import Role
+from warehouse.extensions import db
+from warehouse.queries.accounts import active_token_count, active_users_by_role, categories
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@signed_in
+def index():
+    """Show the signed-in user's home page."""
+    figures = {
+        "categories": categories(db.session),
+        "my_tokens": active_token_count(db.session, current_user.id),
+        "users_by_role": active_users_by_role(db.session)
+        if current_user.role == Role.ADMIN else None,
+    }
+    return render_template("home/index.html", **figures)
