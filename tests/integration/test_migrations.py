@@ -35,7 +35,8 @@ def test_upgrade_downgrade_upgrade_round_trip(empty_database_url):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url)
     with app.app_context():
         flask_migrate.upgrade()
-        assert {"users", "api_tokens", "audit_events", "categories"} <= set(inspect(db.engine).get_table_names())
+        tables = set(inspect(db.engine).get_table_names())
+        assert {"users", "api_tokens", "audit_events", "categories"} <= tables
         flask_migrate.downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         flask_migrate.upgrade()

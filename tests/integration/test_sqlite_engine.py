@@ -6,11 +6,10 @@ import time
 import pytest
 from sqlalchemy import text
 
-from tests.builders import PASSWORD
+from tests.builders import CLI, PASSWORD
 from warehouse.database import write_transaction
 from warehouse.extensions import db
 from warehouse.services import accounts
-from tests.builders import CLI
 
 
 @pytest.fixture

@@ -35,14 +35,14 @@ def test_development_generates_a_secret_once_and_keeps_it(monkeypatch, tmp_path)
     monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
     first = load_config("development").SECRET_KEY
     assert len(first) == 64
-    assert load_config("development").SECRET_KEY == first
+    assert first == load_config("development").SECRET_KEY
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
 def test_development_defaults_to_a_sqlite_file_under_instance(monkeypatch, tmp_path):
     monkeypatch.delenv("WAREHOUSE_DATABASE_URL", raising=False)
     monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
-    assert load_config("development").SQLALCHEMY_DATABASE_URI == f"sqlite:///{tmp_path / 'warehouse.db'}"
+    assert f"sqlite:///{tmp_path / 'warehouse.db'}" == load_config("development").SQLALCHEMY_DATABASE_URI
 
 
 def test_unknown_environment_name_is_an_error():

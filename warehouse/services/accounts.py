@@ -24,7 +24,6 @@ from warehouse.domain.errors import (
     Conflict,
     InvalidInput,
     NotFound,
-    Throttled,
 )
 from warehouse.models import ApiToken, AuditEvent, User
 from warehouse.models.accounts import new_session_key
