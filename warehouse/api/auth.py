@@ -6,7 +6,8 @@ from flask_smorest import Blueprint
 
 from warehouse.access import public
 from warehouse.extensions import db
-from warehouse.schemas.accounts import IssuedTokenSchema, LoginSchema, TokenSchema
+from warehouse.api.tokens import issued
+from warehouse.schemas.accounts import IssuedTokenSchema, LoginSchema
 from warehouse.services import accounts
 from warehouse.views.auth import throttle_policy
 
@@ -29,4 +30,4 @@ class TokenLogin(MethodView):
         caller = accounts.Caller(user=user, address=request.remote_addr)
         token, secret = accounts.issue_token(db.session, caller, user.id,
                                              name=data["token_name"], days=data["days"])
-        return {**TokenSchema().dump(token), "token": secret}
+        return issued(token, secret)

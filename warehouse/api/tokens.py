@@ -23,6 +23,11 @@ PREFIX = "/tokens"
 blp = Blueprint("api_tokens", __name__, description="API tokens: yours, or anyone's for admins")
 
 
+def issued(token, secret: str) -> dict:
+    """Return a just-issued token with its secret, for IssuedTokenSchema to dump."""
+    return {**{name: getattr(token, name) for name in TokenSchema().fields}, "token": secret}
+
+
 def _owner(user_id: int | None) -> int:
     """Return whose tokens the caller means; only admins may name someone else."""
     if user_id is None or user_id == current_user.id:
@@ -51,7 +56,7 @@ class Tokens(MethodView):
             db.session, current_caller(), _owner(data.get("user_id")),
             name=data["name"], days=data.get("days"),
         )
-        return {**TokenSchema().dump(token), "token": secret}
+        return issued(token, secret)
 
 
 @blp.route("/<int:token_id>")

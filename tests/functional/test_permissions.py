@@ -1,0 +1,109 @@
+"""The role matrix: every route x method x role, anonymous included.
+
+Each feature adds its routes to MATRIX; a route missing here, or declared differently in the
+code, fails the first test, so no route ships without a deliberate rule.
+"""
+
+import pytest
+
+from tests.builders import issue_token
+from warehouse.access import rule_for
+from warehouse.domain.accounts import Role
+
+PUBLIC = "public"
+ALL = frozenset(Role)
+ADMIN = frozenset({Role.ADMIN})
+
+MATRIX = {
+    ("static", "GET"): PUBLIC,
+    ("health.healthz", "GET"): PUBLIC,
+    ("auth.login", "GET"): PUBLIC,
+    ("auth.login", "POST"): PUBLIC,
+    ("api_auth.TokenLogin", "POST"): PUBLIC,
+    ("auth.logout", "POST"): ALL,
+    ("auth.language", "POST"): ALL,
+    ("home.index", "GET"): ALL,
+    ("catalogue.category_list", "GET"): ALL,
+    ("account.show", "GET"): ALL,
+    ("account.change_password", "POST"): ALL,
+    ("account.issue_token", "POST"): ALL,
+    ("account.revoke_token", "POST"): ALL,
+    ("admin.users", "GET"): ADMIN,
+    ("admin.new_user", "GET"): ADMIN,
+    ("admin.new_user", "POST"): ADMIN,
+    ("admin.user", "GET"): ADMIN,
+    ("admin.user", "POST"): ADMIN,
+    ("admin.reset_password", "POST"): ADMIN,
+    ("admin.issue_token", "POST"): ADMIN,
+    ("admin.revoke_token", "POST"): ADMIN,
+    ("admin.audit", "GET"): ADMIN,
+    ("apidocs.docs", "GET"): ALL,
+    ("api-docs.openapi_json", "GET"): ALL,
+    ("api_users.Users", "GET"): ADMIN,
+    ("api_users.Users", "POST"): ADMIN,
+    ("api_users.UserById", "GET"): ADMIN,
+    ("api_users.UserById", "PATCH"): ADMIN,
+    ("api_users.UserPassword", "POST"): ADMIN,
+    ("api_users.Me", "GET"): ALL,
+    ("api_users.MyPassword", "POST"): ALL,
+    ("api_tokens.Tokens", "GET"): ALL,
+    ("api_tokens.Tokens", "POST"): ALL,
+    ("api_tokens.TokenById", "DELETE"): ALL,
+    ("api_categories.Categories", "GET"): ALL,
+    ("api_audit.AuditEvents", "GET"): ADMIN,
+}
+# Only these may be reached without signing in (the issue's rule: login, health, static).
+ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}
+ROLES = [None, *Role]  # None: anonymous
+
+
+def routes(app):
+    """Yield (rule, method) for every route the app serves."""
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_declares_the_rule_in_the_matrix(app):
+    declared = {}
+    for rule, method in routes(app):
+        access = rule_for(app, rule.endpoint, method)
+        assert access is not None, f"{method} {rule.rule} ({rule.endpoint}) declares no access rule"
+        declared[(rule.endpoint, method)] = PUBLIC if access.public else access.roles
+    assert declared == MATRIX
+    assert {endpoint for (endpoint, _), rule in declared.items() if rule == PUBLIC} == ALLOWED_PUBLIC
+
+
+def _url(app, rule, method):
+    values = {}
+    for name in rule.arguments:
+        values[name] = "css/warehouse.css" if name == "filename" else 999_999
+    return app.url_map.bind("localhost").build(rule.endpoint, values, method=method)
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
+def test_every_route_answers_each_role_as_the_matrix_says(app, users, role):
+    app.config["WTF_CSRF_ENABLED"] = False  # CSRF has tests of its own; here only roles count
+    token = issue_token(app, users[role]) if role else None
+    for rule, method in routes(app):
+        expected = MATRIX[(rule.endpoint, method)]
+        url = _url(app, rule, method)
+        client = app.test_client()
+        headers = {}
+        if role and url.startswith("/api/"):
+            headers["Authorization"] = f"Bearer {token}"
+        elif role:
+            client.sign_in(users[role])
+        response = client.open(url, method=method, headers=headers)
+        where = f"{method} {url} as {role or 'anonymous'}: {response.status_code}"
+        admitted = expected == PUBLIC or (role is not None and role in expected)
+        if admitted:
+            assert response.status_code not in (401, 403), where
+            assert "/login" not in response.headers.get("Location", "") or rule.endpoint.startswith("auth."), where
+        elif role is None and url.startswith("/api/"):
+            assert response.status_code == 401, where
+            assert response.json["error"]["code"] == "unauthenticated", where
+        elif role is None:
+            assert response.status_code == 302 and "/login" in response.headers["Location"], where
+        else:
+            assert response.status_code == 403, where
