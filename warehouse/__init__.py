@@ -92,8 +92,10 @@ def register_login(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register the pages and the API."""
     from warehouse.api import register_api
+    from warehouse.routing import IdConverter
     from warehouse.views import account, admin, apidocs, auth, catalogue, health, home
 
+    app.url_map.converters["id"] = IdConverter
     for module in (auth, home, account, admin, catalogue, health, apidocs):
         app.register_blueprint(module.bp)
     app.extensions["warehouse_api"] = register_api(app)

@@ -86,6 +86,8 @@ def enforce_access_rules() -> object | None:
     """Refuse the request unless the route's rule admits the caller (fail closed)."""
     if request.endpoint is None:
         return None  # no route matched: Flask answers 404/405 itself
+    if request.method == "OPTIONS" and request.url_rule.provide_automatic_options:
+        return None  # Flask's automatic answer lists the allowed methods and nothing else
     rule = rule_for(current_app, request.endpoint, request.method)
     if rule is None:
         current_app.logger.error("route %s has no access rule; refusing", request.endpoint)

@@ -3,9 +3,27 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
+from marshmallow import ValidationError
+from webargs.flaskparser import FlaskParser, is_json_request
 
+from warehouse.routing import IdConverter, id_parameter_schema
 from warehouse.schemas.common import ErrorSchema
+
+
+class BodyRequiredParser(FlaskParser):
+    """webargs' Flask parser, but a JSON body the document requires must be sent."""
+
+    def load_json(self, req, schema):
+        if not is_json_request(req):
+            raise ValidationError("send a JSON object with Content-Type: application/json")
+        return super().load_json(req, schema)
+
+
+class ResourceBlueprint(Blueprint):
+    """A flask-smorest blueprint whose JSON bodies are required, as the document says."""
+
+    ARGUMENTS_PARSER = BodyRequiredParser()
 
 
 class WarehouseApi(Api):
@@ -32,6 +50,7 @@ def register_api(app: Flask) -> WarehouseApi:
     from warehouse.extensions import csrf
 
     api = WarehouseApi(app, spec_kwargs={"info": SPEC_INFO, "security": [{"bearerAuth": []}]})
+    api.register_converter(IdConverter, id_parameter_schema)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "API token"}
     )

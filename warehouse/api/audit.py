@@ -1,10 +1,10 @@
 """/api/v1/audit-events: the audit log (admins)."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from warehouse.access import allow
+from warehouse.api import ResourceBlueprint
 from warehouse.domain.accounts import Role
 from warehouse.extensions import db
 from warehouse.queries.accounts import audit_page
@@ -12,7 +12,7 @@ from warehouse.schemas.audit import AuditEventSchema, AuditListArgsSchema
 from warehouse.schemas.common import page_of
 
 PREFIX = "/audit-events"
-blp = Blueprint("api_audit", __name__, description="Who signed in, changed users or tokens")
+blp = ResourceBlueprint("api_audit", __name__, description="Who signed in, changed users or tokens")
 
 
 @blp.route("")

@@ -2,17 +2,17 @@
 
 from flask import current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from warehouse.access import public
-from warehouse.extensions import db
+from warehouse.api import ResourceBlueprint
 from warehouse.api.tokens import issued
+from warehouse.extensions import db
 from warehouse.schemas.accounts import IssuedTokenSchema, LoginSchema
 from warehouse.services import accounts
 from warehouse.views.auth import throttle_policy
 
 PREFIX = "/auth"
-blp = Blueprint("api_auth", __name__, description="Sign in for a token (throttled)")
+blp = ResourceBlueprint("api_auth", __name__, description="Sign in for a token (throttled)")
 
 
 @blp.route("/token")

@@ -1,15 +1,15 @@
 """/api/v1/categories: the seven material categories."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from warehouse.access import signed_in
+from warehouse.api import ResourceBlueprint
 from warehouse.extensions import db
 from warehouse.queries.accounts import categories
 from warehouse.schemas.catalogue import CategorySchema
 
 PREFIX = "/categories"
-blp = Blueprint("api_categories", __name__, description="The seven material categories")
+blp = ResourceBlueprint("api_categories", __name__, description="The seven material categories")
 
 
 @blp.route("")

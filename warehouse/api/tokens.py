@@ -2,10 +2,10 @@
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from warehouse.access import current_caller, signed_in
+from warehouse.api import ResourceBlueprint
 from warehouse.domain.accounts import Role
 from warehouse.domain.errors import NotFound
 from warehouse.extensions import db
@@ -20,7 +20,7 @@ from warehouse.schemas.common import page_of
 from warehouse.services import accounts
 
 PREFIX = "/tokens"
-blp = Blueprint("api_tokens", __name__, description="API tokens: yours, or anyone's for admins")
+blp = ResourceBlueprint("api_tokens", __name__, description="API tokens: yours, or anyone's for admins")
 
 
 def issued(token, secret: str) -> dict:
@@ -59,7 +59,7 @@ class Tokens(MethodView):
         return issued(token, secret)
 
 
-@blp.route("/<int:token_id>")
+@blp.route("/<id:token_id>")
 class TokenById(MethodView):
     @signed_in
     @blp.response(200, TokenSchema)

@@ -2,10 +2,10 @@
 
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from warehouse.access import allow, current_caller, signed_in
+from warehouse.api import ResourceBlueprint
 from warehouse.domain.accounts import Role
 from warehouse.domain.errors import NotFound
 from warehouse.extensions import db
@@ -23,7 +23,7 @@ from warehouse.schemas.common import page_of
 from warehouse.services import accounts
 
 PREFIX = ""
-blp = Blueprint("api_users", __name__, description="Accounts and roles (admins manage them)")
+blp = ResourceBlueprint("api_users", __name__, description="Accounts and roles (admins manage them)")
 
 
 @blp.route("/users")
@@ -43,7 +43,7 @@ class Users(MethodView):
         return accounts.create_user(db.session, current_caller(), **data)
 
 
-@blp.route("/users/<int:user_id>")
+@blp.route("/users/<id:user_id>")
 class UserById(MethodView):
     @allow(Role.ADMIN)
     @blp.response(200, UserSchema)
@@ -62,7 +62,7 @@ class UserById(MethodView):
         return accounts.update_user(db.session, current_caller(), user_id, **data)
 
 
-@blp.route("/users/<int:user_id>/password")
+@blp.route("/users/<id:user_id>/password")
 class UserPassword(MethodView):
     @allow(Role.ADMIN)
     @blp.arguments(PasswordResetSchema)

@@ -3,10 +3,11 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from warehouse.domain.accounts import PASSWORD_MAX_LENGTH, Role
+from warehouse.domain.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, Role
 from warehouse.schemas.common import PageArgsSchema, StrictSchema
 
 ROLE_VALUES = [r.value for r in Role]
+NEW_PASSWORD_LENGTH = validate.Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)
 LOCALE_VALUES = ["zh", "en"]
 
 
@@ -26,11 +27,13 @@ class UserSchema(ma.Schema):
 class UserCreateSchema(StrictSchema):
     """A new user."""
 
-    username = ma.fields.String(required=True, validate=validate.Length(min=2, max=40))
+    username = ma.fields.String(required=True, validate=[
+        validate.Length(min=2, max=40), validate.Regexp(USERNAME_PATTERN)])
     display_name = ma.fields.String(validate=validate.Length(max=80))
     role = ma.fields.String(required=True, validate=validate.OneOf(ROLE_VALUES))
-    password = ma.fields.String(required=True, load_only=True,
-                                validate=validate.Length(max=PASSWORD_MAX_LENGTH))
+    password = ma.fields.String(required=True, load_only=True, validate=NEW_PASSWORD_LENGTH,
+                                metadata={"description": "At least 4 different characters, "
+                                                         "not the username"})
     locale = ma.fields.String(allow_none=True, validate=validate.OneOf(LOCALE_VALUES))
 
 
@@ -58,8 +61,7 @@ class UserListArgsSchema(PageArgsSchema):
 class PasswordResetSchema(StrictSchema):
     """A new password set by an administrator."""
 
-    new_password = ma.fields.String(required=True, load_only=True,
-                                    validate=validate.Length(max=PASSWORD_MAX_LENGTH))
+    new_password = ma.fields.String(required=True, load_only=True, validate=NEW_PASSWORD_LENGTH)
 
 
 class PasswordChangeSchema(PasswordResetSchema):

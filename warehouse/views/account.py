@@ -71,7 +71,7 @@ def issue_token():
     return _render(new_token={"name": token.name, "secret": secret}, status=201)
 
 
-@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/tokens/<id:token_id>/revoke", methods=["POST"])
 @signed_in
 def revoke_token(token_id: int):
     """Revoke one of the user's tokens."""

@@ -91,7 +91,7 @@ def _render_user(user: User, *, edit_form=None, password_form=None, token_form=N
     ), status
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @allow(Role.ADMIN)
 def user(user_id: int):
     """Show and change a user."""
@@ -113,7 +113,7 @@ def user(user_id: int):
     return redirect(url_for("admin.user", user_id=user_id))
 
 
-@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@bp.route("/users/<id:user_id>/password", methods=["POST"])
 @allow(Role.ADMIN)
 def reset_password(user_id: int):
     """Set a user's password; the user is signed out everywhere."""
@@ -131,7 +131,7 @@ def reset_password(user_id: int):
     return redirect(url_for("admin.user", user_id=user_id))
 
 
-@bp.route("/users/<int:user_id>/tokens", methods=["POST"])
+@bp.route("/users/<id:user_id>/tokens", methods=["POST"])
 @allow(Role.ADMIN)
 def issue_token(user_id: int):
     """Issue a token for a user (a scanner or an integration)."""
@@ -149,7 +149,7 @@ def issue_token(user_id: int):
                         new_token={"name": token.name, "secret": secret}, status=201)
 
 
-@bp.route("/users/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/users/<id:user_id>/tokens/<id:token_id>/revoke", methods=["POST"])
 @allow(Role.ADMIN)
 def revoke_token(user_id: int, token_id: int):
     """Revoke a user's token."""
