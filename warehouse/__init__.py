@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request, session
+from flask import Flask, abort, g, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -108,6 +108,9 @@ def register_access(app: Flask) -> None:
 
     @app.before_request
     def check_access():
+        if any("\x00" in text for key, values in request.values.lists() for text in (key, *values)):
+            # PostgreSQL cannot store NUL in text: refuse it before any form or query reads it.
+            abort(400, "NUL characters are not allowed in form fields or query parameters")
         response = enforce_access_rules()
         if response is not None:
             return response

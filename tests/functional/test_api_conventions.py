@@ -189,9 +189,24 @@ def test_the_audit_log_filters_by_action(app, client, admin_token):
     assert events["total"] == 1 and events["items"][0]["username"] == "nobody"
     naive = client.get("/api/v1/audit-events?since=2026-01-01T00:00:00", headers=bearer(admin_token))
     assert_error(naive, 422, "invalid_input", "since")
+    beyond = client.get("/api/v1/audit-events?since=9999-12-31T23:59:59-14:00",
+                        headers=bearer(admin_token))
+    assert_error(beyond, 422, "invalid_input", "since")
+    shanghai = client.get("/api/v1/audit-events?until=2000-01-01T08:00:00%2B08:00",
+                          headers=bearer(admin_token))
+    assert shanghai.status_code == 200 and shanghai.json["total"] == 0
 
 
 def test_categories_are_listed_for_every_role(app, client, users):
     token = issue_token(app, users[Role.LOGISTICS])
     codes = [c["code"] for c in client.get("/api/v1/categories", headers=bearer(token)).json]
     assert codes == ["EA", "PE", "FE", "RE", "ER", "MS", "FF"]
+
+
+def test_nul_characters_are_refused_before_reaching_the_database(app, client, admin_token):
+    body = {"username": "nul", "role": "logistics", "password": PASSWORD, "display_name": "a\x00b"}
+    assert_error(client.post("/api/v1/users", headers=bearer(admin_token), json=body),
+                 422, "invalid_input", "display_name")
+    assert_error(client.get("/api/v1/users?q=a%00b", headers=bearer(admin_token)), 400, "bad_request")
+    assert client.post("/login", data={"username": "a\x00", "password": "x"}).status_code == 400
+    assert count(app, User) == 4

@@ -174,6 +174,7 @@ def test_users_disable_signs_the_user_out_and_revokes_tokens(cli, app, users):
     assert all_users(app)["logistics"] == Role.LOGISTICS
     with app.app_context():
         assert db.session.scalar(select(User.active).where(User.username == "logistics")) is False
+        assert db.session.scalar(select(ApiToken.revoked_at)) is not None
     assert me(app, secret).status_code == 401
     response = browser.get("/account")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")

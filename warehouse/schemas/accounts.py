@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from warehouse.domain.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN, Role
-from warehouse.schemas.common import PageArgsSchema, StrictSchema
+from warehouse.schemas.common import PageArgsSchema, StrictSchema, id_field
 
 ROLE_VALUES = [r.value for r in Role]
 NEW_PASSWORD_LENGTH = validate.Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)
@@ -96,14 +96,13 @@ class TokenCreateSchema(StrictSchema):
     name = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
     days = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1, max=3650),
                              metadata={"description": "Days until expiry; null: never"})
-    user_id = ma.fields.Integer(validate=validate.Range(min=1),
-                                metadata={"description": "Admins only; default yourself"})
+    user_id = id_field(metadata={"description": "Admins only; default yourself"})
 
 
 class TokenListArgsSchema(PageArgsSchema):
     """Filters of the token list."""
 
-    user_id = ma.fields.Integer(validate=validate.Range(min=1))
+    user_id = id_field()
     include_revoked = ma.fields.Boolean(load_default=False)
 
 

@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from warehouse.models.audit import AuditAction
-from warehouse.schemas.common import PageArgsSchema
+from warehouse.schemas.common import PageArgsSchema, UTCDateTime
 
 
 class AuditEventSchema(ma.Schema):
@@ -25,5 +25,5 @@ class AuditListArgsSchema(PageArgsSchema):
 
     action = ma.fields.String(validate=validate.OneOf([a.value for a in AuditAction]))
     username = ma.fields.String(validate=validate.Length(max=80))
-    since = ma.fields.AwareDateTime(default_timezone=None)
-    until = ma.fields.AwareDateTime(default_timezone=None)
+    since = UTCDateTime()
+    until = UTCDateTime()

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from functools import cache
 
 import marshmallow as ma
 from marshmallow import validate
+
+from warehouse.routing import MAX_ID
+
+
+def _nul_fields(data, path: str = "") -> list[str]:
+    """Return the paths of the string values (and keys) in data that contain a NUL character."""
+    if isinstance(data, str):
+        return [path or "_schema"] if "\x00" in data else []
+    if isinstance(data, dict):
+        found = []
+        for key, value in data.items():
+            key_path = f"{path}.{key}" if path else str(key)
+            found += [key_path] if "\x00" in str(key) else _nul_fields(value, key_path)
+        return found
+    if isinstance(data, list):
+        return [p for index, item in enumerate(data) for p in _nul_fields(item, f"{path}.{index}")]
+    return []
 
 
 class StrictSchema(ma.Schema):
@@ -13,6 +31,34 @@ class StrictSchema(ma.Schema):
 
     class Meta:
         unknown = ma.RAISE
+
+    @ma.pre_load(pass_collection=True)
+    def refuse_nul_characters(self, data, **kwargs):
+        # PostgreSQL cannot store NUL in text; refuse it here rather than fail at the database.
+        fields = _nul_fields(data)
+        if fields:
+            raise ma.ValidationError({name: ["must not contain NUL characters"] for name in fields})
+        return data
+
+
+def id_field(**kwargs) -> ma.fields.Integer:
+    """Return a field for a row id: a positive integer within the id columns' range."""
+    return ma.fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class UTCDateTime(ma.fields.AwareDateTime):
+    """An ISO 8601 timestamp with a time zone, normalised to UTC."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(default_timezone=None, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            # e.g. 9999-12-31T23:59-14:00 lies beyond the last representable UTC instant
+            raise ma.ValidationError("out of the representable range") from None
 
 
 class ErrorDetailSchema(ma.Schema):
