@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 import secrets
 from dataclasses import dataclass
 
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import func, select
 
 from warehouse.domain.accounts import Role
 from warehouse.extensions import db
+from warehouse.models import ApiToken, AuditEvent, User
 from warehouse.services import accounts
 
 PASSWORD = "correct horse battery"
@@ -43,10 +47,29 @@ def make_user(app: Flask, role: Role | str = Role.LOGISTICS, *, username: str | 
     return ref
 
 
+def field_errors(response, field: str) -> list[str]:
+    """The error paragraphs rendered inside the given field's wrapper."""
+    body = response.get_data(as_text=True)
+    match = re.search(
+        rf'<div class="field has-error">(?:(?!<div class="field).)*?name="{field}"'
+        rf'(?:(?!<div class="field).)*?</div>', body, re.S)
+    if match is None:
+        return []
+    return [html.unescape(e) for e in re.findall(r'<p class="error" role="alert">([^<]*)</p>',
+                                                 match.group(0))]
+
+
+def counts(app) -> tuple[int, int, int]:
+    """(users, audit events, tokens) in the database."""
+    with app.app_context():
+        result = tuple(db.session.scalar(select(func.count()).select_from(model))
+                       for model in (User, AuditEvent, ApiToken))
+        db.session.remove()
+    return result
+
+
 def refresh(app: Flask, ref: UserRef) -> UserRef:
     """Return the reference with the user's current session key."""
-    from warehouse.models import User
-
     with app.app_context():
         user = db.session.get(User, ref.id)
         fresh = UserRef(user.id, user.username, user.role, user.session_key, ref.password)

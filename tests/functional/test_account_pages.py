@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
-from tests.builders import PASSWORD, issue_token
+from tests.builders import PASSWORD, field_errors, issue_token
 from warehouse.domain.accounts import Role
 from warehouse.extensions import db
 from warehouse.models import ApiToken, AuditEvent, User
@@ -25,18 +24,6 @@ REVOKE = re.compile(r'action="/account/tokens/(\d+)/revoke"')
 def keeper(users):
     """The logistics user whose account page these tests use."""
     return users[Role.LOGISTICS]
-
-
-def field_errors(response, field: str) -> list[str]:
-    """The error paragraphs rendered inside the given field's wrapper."""
-    body = response.get_data(as_text=True)
-    match = re.search(
-        rf'<div class="field has-error">(?:(?!<div class="field).)*?name="{field}"'
-        rf'(?:(?!<div class="field).)*?</div>', body, re.S)
-    if match is None:
-        return []
-    return [html.unescape(e) for e in re.findall(r'<p class="error" role="alert">([^<]*)</p>',
-                                                 match.group(0))]
 
 
 def stored_user(app, user_id: int) -> dict:

@@ -6,9 +6,9 @@ import html
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from tests.builders import CLI, PASSWORD, issue_token, make_user
+from tests.builders import CLI, PASSWORD, counts, field_errors, issue_token, make_user
 from warehouse.domain.accounts import Role
 from warehouse.extensions import db
 from warehouse.models import ApiToken, AuditEvent, User
@@ -33,18 +33,6 @@ def audit_rows(response) -> list[tuple[str, str]]:
             in AUDIT_ROW.findall(response.get_data(as_text=True))]
 
 
-def field_errors(response, field: str) -> list[str]:
-    """The error paragraphs rendered inside the given field's wrapper."""
-    body = response.get_data(as_text=True)
-    match = re.search(
-        rf'<div class="field has-error">(?:(?!<div class="field).)*?name="{field}"'
-        rf'(?:(?!<div class="field).)*?</div>', body, re.S)
-    if match is None:
-        return []
-    return [html.unescape(e) for e in re.findall(r'<p class="error" role="alert">([^<]*)</p>',
-                                                 match.group(0))]
-
-
 def user_row(app, user_id: int) -> dict:
     with app.app_context():
         user = db.session.get(User, user_id)
@@ -53,15 +41,6 @@ def user_row(app, user_id: int) -> dict:
                "password_hash": user.password_hash, "locale": user.locale}
         db.session.remove()
     return row
-
-
-def counts(app) -> tuple[int, int, int]:
-    """(users, audit events, tokens) in the database."""
-    with app.app_context():
-        result = tuple(db.session.scalar(select(func.count()).select_from(model))
-                       for model in (User, AuditEvent, ApiToken))
-        db.session.remove()
-    return result
 
 
 def audit_events(app, action: AuditAction) -> list[AuditEvent]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, func, select
 
-from tests.builders import make_user
+from tests.builders import counts, make_user
 from warehouse.demo import DEMO_PASSWORD, DEMO_USERS
 from warehouse.domain.accounts import Role
 from warehouse.extensions import db
@@ -24,15 +24,6 @@ def cli(app):
         return runner.invoke(args=list(args), input=input)
 
     return invoke
-
-
-def counts(app) -> tuple[int, int, int]:
-    """(users, audit events, tokens) in the database."""
-    with app.app_context():
-        result = tuple(db.session.scalar(select(func.count()).select_from(model))
-                       for model in (User, AuditEvent, ApiToken))
-        db.session.remove()
-    return result
 
 
 def user_named(app, username: str) -> dict | None:
