@@ -49,9 +49,9 @@ lint: install-dev
 
 # After changing UI strings: refresh the template and the Chinese catalog, then translate.
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 		--project warehouse -o warehouse/translations/messages.pot .
-	$(BIN)/pybabel update --no-location -i warehouse/translations/messages.pot -d warehouse/translations
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i warehouse/translations/messages.pot -d warehouse/translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

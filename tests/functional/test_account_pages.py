@@ -66,7 +66,7 @@ def test_change_password_with_wrong_current_password_shows_error_and_changes_not
         "current_password": "not my password", "new_password": NEW_PASSWORD,
     })
     assert response.status_code == 422
-    assert field_errors(response, "current_password") == ["is not correct"]
+    assert field_errors(response, "current_password") == ["不正确"]
     assert stored_user(app, keeper.id) == before
     assert audit_count(app, AuditAction.PASSWORD_CHANGED) == 0
     assert client.get("/account").status_code == 200
@@ -79,7 +79,7 @@ def test_change_password_with_too_short_new_password_shows_error_and_changes_not
         "current_password": PASSWORD, "new_password": "short",
     })
     assert response.status_code == 422
-    assert field_errors(response, "new_password") == ["at least 10 characters"]
+    assert field_errors(response, "new_password") == ["至少 10 个字符"]
     assert stored_user(app, keeper.id) == before
 
 

@@ -19,7 +19,7 @@ from warehouse.services import accounts
 NEW_PASSWORD = "a brand new passphrase"
 USER_LINK = re.compile(r'<a href="/admin/users/\d+">([^<]+)</a>')
 SECRET = re.compile(r'<code class="secret">([^<]+)</code>')
-AUDIT_ROW = re.compile(r"<td><code>([a-z_]+)</code></td>\s*<td>([^<]*)</td>")
+AUDIT_ROW = re.compile(r"<td><span title=\"([a-z_]+)\">[^<]*</span></td>\s*<td>([^<]*)</td>")
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def test_duplicate_username_shows_form_error_and_writes_nothing(client_as, users
         "username": "Logistics", "role": "commander", "password": NEW_PASSWORD,
     })
     assert response.status_code == 409
-    assert field_errors(response, "username") == ["already taken"]
+    assert field_errors(response, "username") == ["已被占用"]
     assert counts(app) == before
     assert user_row(app, users[Role.LOGISTICS].id)["role"] == Role.LOGISTICS
 
@@ -172,7 +172,7 @@ def test_too_short_password_shows_field_error_and_writes_nothing(client_as, user
         "username": "shorty", "role": "logistics", "password": "abc123",
     })
     assert response.status_code == 422
-    assert field_errors(response, "password") == ["at least 10 characters"]
+    assert field_errors(response, "password") == ["至少 10 个字符"]
     assert counts(app) == before
     with app.app_context():
         assert db.session.scalar(select(User).where(User.username == "shorty")) is None
@@ -255,7 +255,7 @@ def test_admin_cannot_disable_self(client_as, users, app):
     response = admin.post_form(f"/admin/users/{admin_ref.id}",
                                edit_data(before, active=None, display_name="Renamed"))
     assert response.status_code == 409
-    assert field_errors(response, "active") == ["cannot disable yourself"]
+    assert field_errors(response, "active") == ["不能停用自己的账户"]
     assert user_row(app, admin_ref.id) == before
     assert not audit_events(app, AuditAction.USER_DISABLED)
     assert admin.get("/admin/users").status_code == 200
@@ -271,7 +271,7 @@ def test_last_active_admin_cannot_be_demoted(client_as, users, app):
     before = user_row(app, admin_ref.id)
     response = admin.post_form(f"/admin/users/{admin_ref.id}", edit_data(before, role="commander"))
     assert response.status_code == 409
-    assert field_errors(response, "role") == ["keep at least one active administrator"]
+    assert field_errors(response, "role") == ["须至少保留一名启用的系统管理员"]
     assert user_row(app, admin_ref.id) == before
     assert not audit_events(app, AuditAction.ROLE_CHANGED)
 
@@ -312,7 +312,7 @@ def test_reset_password_too_short_shows_field_error_and_changes_nothing(client_a
     response = client_as("admin").post_form(f"/admin/users/{target.id}/password",
                                             {"new_password": "short"})
     assert response.status_code == 422
-    assert field_errors(response, "new_password") == ["at least 10 characters"]
+    assert field_errors(response, "new_password") == ["至少 10 个字符"]
     assert user_row(app, target.id) == before
 
 
@@ -445,3 +445,13 @@ def test_non_admin_roles_get_403_resetting_a_password_or_issuing_a_token(client_
     token = client.post_form(f"/admin/users/{target.id}/tokens", {"name": "x", "days": "1"})
     assert (reset.status_code, token.status_code) == (403, 403)
     assert (user_row(app, target.id), counts(app)) == before
+
+
+def test_service_errors_are_shown_in_the_users_language(app, client_as):
+    make_user(app, username="taken")
+    client = client_as("admin")
+    client.post_form("/language", {"lang": "en"})
+    response = client.post_form("/admin/users/new", {
+        "username": "taken", "role": "logistics", "password": PASSWORD})
+    assert response.status_code == 409
+    assert field_errors(response, "username") == ["already taken"]

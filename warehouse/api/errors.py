@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from warehouse.access import is_api_request
 from warehouse.domain.errors import DomainError, Throttled
+from warehouse.i18n import translated
 
 HTTP_CODES = {
     400: "bad_request",
@@ -75,7 +76,7 @@ def handle_domain_error(error: DomainError):
     """Answer a service's named error."""
     headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Throttled) else {}
     if not is_api_request():
-        return _page(error.status, error.message, headers)
+        return _page(error.status, translated(error.message), headers)
     return error_response(error.status, error.code, error.message, error.fields, headers)
 
 

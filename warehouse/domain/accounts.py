@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from warehouse.domain.errors import InvalidInput, Throttled
+from warehouse.domain.errors import N_, InvalidInput, Throttled
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$")
 PASSWORD_MIN_LENGTH = 10
@@ -36,7 +36,7 @@ def validate_username(name: str) -> str:
     if not USERNAME_PATTERN.match(name):
         raise InvalidInput.on(
             "username",
-            "2-40 characters: letters, digits, '.', '_' or '-', starting with a letter or digit",
+            N_("2-40 characters: letters, digits, '.', '_' or '-', starting with a letter or digit"),
         )
     return name.lower()
 
@@ -44,13 +44,13 @@ def validate_username(name: str) -> str:
 def validate_password(password: str, *, username: str = "", field: str = "password") -> str:
     """Return the password if it is acceptable, or raise InvalidInput naming the field."""
     if not isinstance(password, str) or len(password) < PASSWORD_MIN_LENGTH:
-        raise InvalidInput.on(field, f"at least {PASSWORD_MIN_LENGTH} characters")
+        raise InvalidInput.on(field, N_("at least %(count)d characters", count=PASSWORD_MIN_LENGTH))
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise InvalidInput.on(field, f"at most {PASSWORD_MAX_LENGTH} characters")
+        raise InvalidInput.on(field, N_("at most %(count)d characters", count=PASSWORD_MAX_LENGTH))
     if username and password.lower() == username.lower():
-        raise InvalidInput.on(field, "must differ from the username")
+        raise InvalidInput.on(field, N_("must differ from the username"))
     if len(set(password)) < 4:
-        raise InvalidInput.on(field, "too simple: use at least 4 different characters")
+        raise InvalidInput.on(field, N_("too simple: use at least 4 different characters"))
     return password
 
 
@@ -73,7 +73,7 @@ class ThrottlePolicy:
                 # The lock lifts when enough of the oldest failures leave the window.
                 unlock_at = recent[len(recent) - limit] + self.window
                 raise Throttled(
-                    "too many failed logins; try again later",
+                    N_("too many failed logins; try again later"),
                     retry_after=int((unlock_at - now).total_seconds()) + 1,
                 )
 

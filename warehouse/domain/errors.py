@@ -3,6 +3,24 @@
 from __future__ import annotations
 
 
+class Reason(str):
+    """An English message that pages can still translate: the text, its template and values."""
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, **params) -> Reason:
+        text = super().__new__(cls, template % params if params else template)
+        text.template = template
+        text.params = params
+        return text
+
+
+def N_(template: str, **params) -> Reason:
+    """Mark a message for translation (extracted by pybabel) without translating it here."""
+    return Reason(template, **params)
+
+
 class DomainError(Exception):
     """Base of every expected, user-facing failure."""
 

@@ -20,6 +20,7 @@ from warehouse.domain.accounts import (
     validate_username,
 )
 from warehouse.domain.errors import (
+    N_,
     AuthenticationFailed,
     Conflict,
     InvalidInput,
@@ -48,14 +49,14 @@ class Caller:
 def _get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("no such user")
+        raise NotFound(N_("no such user"))
     return user
 
 
 def _display_name(value: str | None, fallback: str) -> str:
     value = (value or "").strip() or fallback
     if len(value) > 80:
-        raise InvalidInput.on("display_name", "at most 80 characters")
+        raise InvalidInput.on("display_name", N_("at most %(count)d characters", count=80))
     return value
 
 
@@ -83,7 +84,8 @@ def create_user(
     validate_password(password, username=name)
     with write_transaction(session):
         if session.scalar(select(User.id).where(User.username == name)) is not None:
-            raise Conflict(f"username {name!r} is taken", {"username": ["already taken"]})
+            raise Conflict(N_("username %(name)s is taken", name=name),
+                           {"username": [N_("already taken")]})
         user = User(
             username=name,
             display_name=_display_name(display_name, name),
@@ -96,7 +98,8 @@ def create_user(
             session.flush()
         except IntegrityError:
             # Another worker registered the same name between our check and our insert.
-            raise Conflict(f"username {name!r} is taken", {"username": ["already taken"]}) from None
+            raise Conflict(N_("username %(name)s is taken", name=name),
+                           {"username": [N_("already taken")]}) from None
         audit.record(session, AuditAction.USER_CREATED, actor=caller.user, address=caller.address,
                      username=name, target=f"user:{user.id}", detail=f"role={role.value}")
     return user
@@ -116,8 +119,8 @@ def _guard_last_admin(session: Session, user: User) -> None:
         select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).with_for_update()
     ).all()
     if admins == [user.id]:
-        raise Conflict("this is the last active administrator",
-                       {"role": ["keep at least one active administrator"]})
+        raise Conflict(N_("this is the last active administrator"),
+                       {"role": [N_("keep at least one active administrator")]})
 
 
 def update_user(
@@ -148,8 +151,8 @@ def update_user(
         if active is not None and active != user.active:
             if not active:
                 if caller.user is not None and caller.user.id == user.id:
-                    raise Conflict("you cannot disable your own account",
-                                   {"active": ["cannot disable yourself"]})
+                    raise Conflict(N_("you cannot disable your own account"),
+                                   {"active": [N_("cannot disable yourself")]})
                 if user.role == Role.ADMIN:
                     _guard_last_admin(session, user)
                 user.session_key = new_session_key()  # signs the user out everywhere
@@ -191,7 +194,7 @@ def change_password(
         user = _get_user(session, user_id)
         own = caller.user is not None and caller.user.id == user.id
         if own and not verify_password(user.password_hash, current_password or ""):
-            raise InvalidInput.on("current_password", "is not correct")
+            raise InvalidInput.on("current_password", N_("is not correct"))
         validate_password(new_password, username=user.username, field="new_password")
         user.password_hash = hash_password(new_password)
         user.password_changed_at = utcnow()
@@ -271,14 +274,14 @@ def issue_token(
     """Create a bearer token for a user and return it with its secret (shown only once)."""
     name = (name or "").strip()
     if not name or len(name) > 80:
-        raise InvalidInput.on("name", "1-80 characters, e.g. the scanner's label")
+        raise InvalidInput.on("name", N_("1-80 characters, e.g. the scanner's label"))
     if days is not None and not 1 <= days <= 3650:
-        raise InvalidInput.on("days", "between 1 and 3650")
+        raise InvalidInput.on("days", N_("between 1 and 3650"))
     with write_transaction(session):
         user = _get_user(session, user_id)
         _require_self_or_admin(caller, user)
         if not user.active:
-            raise Conflict("the account is disabled", {"user": ["account is disabled"]})
+            raise Conflict(N_("the account is disabled"), {"user": [N_("account is disabled")]})
         secret = new_token_secret()
         token = ApiToken(
             user_id=user.id,
@@ -299,7 +302,7 @@ def _require_self_or_admin(caller: Caller, user: User) -> None:
         return  # the command line acts with the machine owner's authority
     if caller.user.id != user.id and caller.user.role != Role.ADMIN:
         # Looks like "not found" so others' accounts are not revealed.
-        raise NotFound("no such user")
+        raise NotFound(N_("no such user"))
 
 
 def revoke_token(
@@ -309,12 +312,12 @@ def revoke_token(
     with write_transaction(session):
         token = session.get(ApiToken, token_id)
         if token is None or (owner_id is not None and token.user_id != owner_id):
-            raise NotFound("no such token")
+            raise NotFound(N_("no such token"))
         owner = session.get(User, token.user_id)
         try:
             _require_self_or_admin(caller, owner)
         except NotFound:
-            raise NotFound("no such token") from None
+            raise NotFound(N_("no such token")) from None
         if token.revoked_at is None:
             token.revoked_at = utcnow()
             audit.record(session, AuditAction.TOKEN_REVOKED, actor=caller.user,

@@ -8,6 +8,7 @@ from flask import flash, request
 from flask_babel import gettext
 
 from warehouse.domain.errors import DomainError
+from warehouse.i18n import translated
 
 
 def safe_next(default: str) -> str:
@@ -26,7 +27,7 @@ def form_errors_from(error: DomainError, form) -> None:
     for name, reasons in error.fields.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [str(r) for r in reasons]
+            field.errors = list(field.errors) + [translated(r) for r in reasons]
             placed = True
     if not placed:
-        flash(gettext("Could not save: %(reason)s", reason=error.message), "error")
+        flash(gettext("Could not save: %(reason)s", reason=translated(error.message)), "error")

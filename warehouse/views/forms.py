@@ -6,15 +6,8 @@ from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, Sele
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from warehouse.domain.accounts import PASSWORD_MAX_LENGTH, Role
-
-ROLE_LABELS = {
-    Role.LOGISTICS: _l("Logistics staff"),
-    Role.SUPPLY_OFFICER: _l("Supply officer"),
-    Role.COMMANDER: _l("Commander"),
-    Role.ADMIN: _l("Administrator"),
-}
-LOCALE_LABELS = {"zh": "中文", "en": "English"}
+from warehouse.domain.accounts import PASSWORD_MAX_LENGTH
+from warehouse.views.labels import LOCALE_LABELS, ROLE_LABELS
 
 
 def role_choices() -> list[SelectChoice]:
