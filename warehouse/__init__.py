@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, g, request, session
+from flask import Flask, abort, g, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -20,6 +20,7 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
         config = load_config(config)
     app.config.from_object(config)
     app.config.update(overrides)
+    app.json.ensure_ascii = False  # Chinese names stay readable in API answers
     if app.config.get("PROXY_COUNT"):
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -29,6 +30,7 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     register_access(app)
     register_errors(app)
     register_templates(app)
+    register_security_headers(app)
     register_cli(app)
     return app
 
@@ -37,24 +39,12 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions to the app."""
     from warehouse import database  # noqa: F401  (installs the engine event listeners)
     from warehouse.extensions import babel, csrf, db, migrate
+    from warehouse.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-
-
-def select_locale() -> str:
-    """Pick the UI language: the user's choice, the session's, then the browser's, else zh."""
-    from flask import current_app
-
-    languages = current_app.config["LANGUAGES"]
-    user = current_user if current_user and current_user.is_authenticated else None
-    if user is not None and user.locale in languages:
-        return user.locale
-    if session.get("lang") in languages:
-        return session["lang"]
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def register_login(app: Flask) -> None:
@@ -129,7 +119,7 @@ def register_errors(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    """Give templates the helpers they need, and send security headers."""
+    """Give templates the helpers they need."""
     from flask_babel import get_locale
 
     from warehouse.access import can
@@ -139,6 +129,10 @@ def register_templates(app: Flask) -> None:
     def helpers():
         return {"can": can, "ROLE_LABELS": ROLE_LABELS, "LOCALE_LABELS": LOCALE_LABELS,
                 "AUDIT_LABELS": AUDIT_LABELS, "current_locale": str(get_locale())}
+
+
+def register_security_headers(app: Flask) -> None:
+    """Send headers that keep pages out of frames, caches and foreign scripts."""
 
     @app.after_request
     def security_headers(response):
