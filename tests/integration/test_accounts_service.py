@@ -238,3 +238,12 @@ def test_bad_token_requests_name_the_field_and_write_nothing(app, session, name,
     with pytest.raises(InvalidInput) as caught:
         accounts.issue_token(session, CLI, keeper.id, name=name, days=days)
     assert field in caught.value.fields and count(session, ApiToken) == 0
+
+
+def test_saving_a_user_unchanged_records_no_update(app, session):
+    keeper = make_user(app, display_name="李强")
+    accounts.update_user(session, CLI, keeper.id, display_name="李强", locale="")
+    assert AuditAction.USER_UPDATED not in actions(session)
+    accounts.update_user(session, CLI, keeper.id, display_name="李强 (B班)", locale="en")
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.USER_UPDATED)).one()
+    assert event.detail == "display_name, locale"

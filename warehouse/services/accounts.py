@@ -136,10 +136,13 @@ def update_user(
     """Change a user's name, role, language or whether the account may sign in."""
     with write_transaction(session):
         user = _get_user(session, user_id)
-        if display_name is not None:
+        changed = []
+        if display_name is not None and _display_name(display_name, user.username) != user.display_name:
             user.display_name = _display_name(display_name, user.username)
-        if locale is not None:
+            changed.append("display_name")
+        if locale is not None and _locale(locale) != user.locale:
             user.locale = _locale(locale)
+            changed.append("locale")
         if role is not None and _role(role) != user.role:
             new_role = _role(role)
             if user.role == Role.ADMIN:
@@ -161,9 +164,10 @@ def update_user(
             audit.record(session, AuditAction.USER_ENABLED if active else AuditAction.USER_DISABLED,
                          actor=caller.user, address=caller.address, username=user.username,
                          target=f"user:{user.id}")
-        if display_name is not None or locale is not None:
+        if changed:
             audit.record(session, AuditAction.USER_UPDATED, actor=caller.user,
-                         address=caller.address, username=user.username, target=f"user:{user.id}")
+                         address=caller.address, username=user.username, target=f"user:{user.id}",
+                         detail=", ".join(changed))
     return user
 
 
