@@ -247,3 +247,17 @@ def test_saving_a_user_unchanged_records_no_update(app, session):
     accounts.update_user(session, CLI, keeper.id, display_name="李强 (B班)", locale="en")
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.USER_UPDATED)).one()
     assert event.detail == "display_name, locale"
+
+
+def test_signing_in_for_a_token_is_one_transaction(app, session):
+    keeper = make_user(app)
+    token, secret = accounts.sign_in_for_token(
+        session, username=keeper.username, password=PASSWORD, address="10.2.2.2", policy=POLICY,
+        token_name="PDA 7", days=30)
+    assert accounts.user_for_token(session, secret).id == keeper.id and token.name == "PDA 7"
+    assert actions(session)[-2:] == [AuditAction.LOGIN, AuditAction.TOKEN_ISSUED]
+    with pytest.raises(AuthenticationFailed):
+        accounts.sign_in_for_token(session, username=keeper.username, password="wrong!",
+                                   address="10.2.2.2", policy=POLICY, token_name="x", days=1)
+    assert count(session, ApiToken) == 1
+    assert actions(session)[-1] == AuditAction.LOGIN_FAILED

@@ -23,11 +23,9 @@ class TokenLogin(MethodView):
     @blp.doc(security=[])
     def post(self, data):
         """Sign in with a username and password and get a bearer token."""
-        user = accounts.authenticate(
+        token, secret = accounts.sign_in_for_token(
             db.session, username=data["username"], password=data["password"],
             address=request.remote_addr, policy=throttle_policy(current_app.config),
+            token_name=data["token_name"], days=data["days"],
         )
-        caller = accounts.Caller(user=user, address=request.remote_addr)
-        token, secret = accounts.issue_token(db.session, caller, user.id,
-                                             name=data["token_name"], days=data["days"])
         return issued(token, secret)

@@ -217,6 +217,39 @@ def _failure_times(session: Session, column, value: str, since: datetime) -> lis
     ))
 
 
+def _check_sign_in(session: Session, name: str, password: str, address: str | None,
+                   policy: ThrottlePolicy, now: datetime) -> User | None:
+    """Inside a write transaction: throttle, verify and record one attempt; None if it failed."""
+    user = session.scalar(select(User).where(User.username == name)) if name else None
+    since = now - policy.window
+    if user is not None:
+        last_login = session.scalar(
+            select(func.max(AuditEvent.at)).where(
+                AuditEvent.action == AuditAction.LOGIN, AuditEvent.actor_id == user.id
+            )
+        )
+        if last_login is not None and last_login > since:
+            since = last_login  # a successful sign-in clears the name's failures
+    # Raises Throttled before the password is even checked.
+    policy.check(
+        _failure_times(session, AuditEvent.username, name, since),
+        _failure_times(session, AuditEvent.address, address, now - policy.window) if address else [],
+        now,
+    )
+    ok = verify_password(user.password_hash if user else None, password or "")
+    if ok and user is not None and user.active:
+        audit.record(session, AuditAction.LOGIN, actor=user, address=address)
+        return user
+    reason = "disabled" if ok else "wrong password" if user else "unknown user"
+    audit.record(session, AuditAction.LOGIN_FAILED, actor=None, address=address, username=name,
+                 detail=reason)
+    return None
+
+
+def _username_typed(username: str | None) -> str:
+    return (username or "").strip().lower()[:80]
+
+
 def authenticate(
     session: Session,
     *,
@@ -227,44 +260,68 @@ def authenticate(
     now: datetime | None = None,
 ) -> User:
     """Check a sign-in attempt, record it, and return the user or raise (throttled, failed)."""
-    now = now or utcnow()
-    name = (username or "").strip().lower()[:80]
-    failure: AuthenticationFailed | None = None
     with write_transaction(session):
-        user = session.scalar(select(User).where(User.username == name)) if name else None
-        since = now - policy.window
-        if user is not None:
-            last_login = session.scalar(
-                select(func.max(AuditEvent.at)).where(
-                    AuditEvent.action == AuditAction.LOGIN, AuditEvent.actor_id == user.id
-                )
-            )
-            if last_login is not None and last_login > since:
-                since = last_login  # a successful sign-in clears the name's failures
-        # Raises Throttled before the password is even checked.
-        policy.check(
-            _failure_times(session, AuditEvent.username, name, since),
-            _failure_times(session, AuditEvent.address, address, now - policy.window)
-            if address else [],
-            now,
-        )
-        ok = verify_password(user.password_hash if user else None, password or "")
-        if ok and user is not None and user.active:
-            audit.record(session, AuditAction.LOGIN, actor=user, address=address)
-        else:
-            reason = "disabled" if ok else "wrong password" if user else "unknown user"
-            audit.record(session, AuditAction.LOGIN_FAILED, actor=None, address=address,
-                         username=name, detail=reason)
-            failure = AuthenticationFailed("wrong username or password")
-    if failure is not None:
-        raise failure
+        user = _check_sign_in(session, _username_typed(username), password, address, policy,
+                              now or utcnow())
+    # A failed attempt is committed (it counts towards throttling) before the refusal.
+    if user is None:
+        raise AuthenticationFailed(N_("wrong username or password"))
     return user
+
+
+def sign_in_for_token(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    address: str | None,
+    policy: ThrottlePolicy,
+    token_name: str,
+    days: int | None,
+    now: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Check a sign-in attempt and, in the same transaction, issue a token for the user."""
+    _validate_token_request(token_name, days)
+    issued = None
+    with write_transaction(session):
+        user = _check_sign_in(session, _username_typed(username), password, address, policy,
+                              now or utcnow())
+        if user is not None:
+            issued = _new_token(session, Caller(user, address), user, token_name, days)
+    if issued is None:
+        raise AuthenticationFailed(N_("wrong username or password"))
+    return issued
 
 
 def record_logout(session: Session, caller: Caller) -> None:
     """Note a sign-out in the audit log."""
     with write_transaction(session):
         audit.record(session, AuditAction.LOGOUT, actor=caller.user, address=caller.address)
+
+
+def _validate_token_request(name: str, days: int | None) -> None:
+    if not (name or "").strip() or len(name.strip()) > 80:
+        raise InvalidInput.on("name", N_("1-80 characters, e.g. the scanner's label"))
+    if days is not None and not 1 <= days <= 3650:
+        raise InvalidInput.on("days", N_("between 1 and 3650"))
+
+
+def _new_token(session: Session, caller: Caller, user: User, name: str,
+               days: int | None) -> tuple[ApiToken, str]:
+    """Inside a write transaction: create a token for the user and audit it."""
+    secret = new_token_secret()
+    token = ApiToken(
+        user_id=user.id,
+        name=name.strip(),
+        digest=token_digest(secret),
+        hint=secret[:10],
+        expires_at=utcnow() + timedelta(days=days) if days else None,
+    )
+    session.add(token)
+    session.flush()
+    audit.record(session, AuditAction.TOKEN_ISSUED, actor=caller.user, address=caller.address,
+                 username=user.username, target=f"token:{token.id}", detail=token.name)
+    return token, secret
 
 
 def issue_token(
@@ -276,29 +333,14 @@ def issue_token(
     days: int | None,
 ) -> tuple[ApiToken, str]:
     """Create a bearer token for a user and return it with its secret (shown only once)."""
-    name = (name or "").strip()
-    if not name or len(name) > 80:
-        raise InvalidInput.on("name", N_("1-80 characters, e.g. the scanner's label"))
-    if days is not None and not 1 <= days <= 3650:
-        raise InvalidInput.on("days", N_("between 1 and 3650"))
+    _validate_token_request(name, days)
     with write_transaction(session):
         user = _get_user(session, user_id)
         _require_self_or_admin(caller, user)
         if not user.active:
             raise Conflict(N_("the account is disabled"), {"user": [N_("account is disabled")]})
-        secret = new_token_secret()
-        token = ApiToken(
-            user_id=user.id,
-            name=name,
-            digest=token_digest(secret),
-            hint=secret[:10],
-            expires_at=utcnow() + timedelta(days=days) if days else None,
-        )
-        session.add(token)
-        session.flush()
-        audit.record(session, AuditAction.TOKEN_ISSUED, actor=caller.user, address=caller.address,
-                     username=user.username, target=f"token:{token.id}", detail=name)
-    return token, secret
+        issued = _new_token(session, caller, user, name, days)
+    return issued
 
 
 def _require_self_or_admin(caller: Caller, user: User) -> None:
