@@ -108,3 +108,12 @@ def test_role_rules_admit_only_their_roles_and_never_anonymous():
     assert rule.admits(Role.ADMIN) and rule.admits(Role.COMMANDER)
     assert not rule.admits(Role.LOGISTICS) and not rule.admits(None)
     assert AccessRule(ALL_ROLES).admits(Role.SUPPLY_OFFICER)
+
+
+def test_reasons_read_as_english_text_and_keep_their_template_for_translation():
+    from warehouse.domain.errors import N_
+
+    reason = N_("at least %(count)d characters", count=10)
+    assert reason == "at least 10 characters" and isinstance(reason, str)
+    assert reason.template == "at least %(count)d characters" and reason.params == {"count": 10}
+    assert N_("plain") == "plain" and N_("plain").params == {}
