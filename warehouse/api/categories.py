@@ -5,7 +5,7 @@ from flask.views import MethodView
 from warehouse.access import signed_in
 from warehouse.api import ResourceBlueprint
 from warehouse.extensions import db
-from warehouse.queries.accounts import categories
+from warehouse.queries.catalogue import categories
 from warehouse.schemas.catalogue import CategorySchema
 
 PREFIX = "/categories"

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from warehouse.domain.accounts import Role
-from warehouse.models import ApiToken, AuditEvent, Category, User
+from warehouse.models import ApiToken, AuditEvent, User
 from warehouse.models.audit import AuditAction
 from warehouse.queries.pagination import Page, paginate
 
@@ -66,11 +66,6 @@ def audit_page(session: Session, *, page: int = 1, per_page: int = 50, action: s
     if until is not None:
         stmt = stmt.where(AuditEvent.at < until)
     return paginate(session, stmt, page, per_page)
-
-
-def categories(session: Session) -> list[Category]:
-    """Return the material categories in the plan's order."""
-    return list(session.scalars(select(Category).order_by(Category.position, Category.code)))
 
 
 def active_token_count(session: Session, user_id: int) -> int:

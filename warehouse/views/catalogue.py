@@ -4,7 +4,7 @@ from flask import Blueprint, render_template
 
 from warehouse.access import signed_in
 from warehouse.extensions import db
-from warehouse.queries.accounts import categories
+from warehouse.queries.catalogue import categories
 
 bp = Blueprint("catalogue", __name__)
 

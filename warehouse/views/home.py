@@ -6,7 +6,8 @@ from flask_login import current_user
 from warehouse.access import signed_in
 from warehouse.domain.accounts import Role
 from warehouse.extensions import db
-from warehouse.queries.accounts import active_token_count, active_users_by_role, categories
+from warehouse.queries.accounts import active_token_count, active_users_by_role
+from warehouse.queries.catalogue import categories
 
 bp = Blueprint("home", __name__)
 
