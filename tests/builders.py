@@ -68,15 +68,6 @@ def counts(app) -> tuple[int, int, int]:
     return result
 
 
-def refresh(app: Flask, ref: UserRef) -> UserRef:
-    """Return the reference with the user's current session key."""
-    with app.app_context():
-        user = db.session.get(User, ref.id)
-        fresh = UserRef(user.id, user.username, user.role, user.session_key, ref.password)
-        db.session.remove()
-    return fresh
-
-
 def issue_token(app: Flask, ref: UserRef, *, days: int | None = 30, name: str = "test") -> str:
     """Issue an API token for the user and return its secret."""
     with app.app_context():
