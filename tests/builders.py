@@ -68,6 +68,12 @@ def counts(app) -> tuple[int, int, int]:
     return result
 
 
+def assert_redirected_to_login(response) -> None:
+    """Assert the page sent the browser to the sign-in form."""
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
 def issue_token(app: Flask, ref: UserRef, *, days: int | None = 30, name: str = "test") -> str:
     """Issue an API token for the user and return its secret."""
     with app.app_context():

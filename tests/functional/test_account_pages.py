@@ -8,7 +8,7 @@ import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
-from tests.builders import PASSWORD, field_errors, issue_token
+from tests.builders import PASSWORD, assert_redirected_to_login, field_errors, issue_token
 from warehouse.domain.accounts import Role
 from warehouse.extensions import db
 from warehouse.models import ApiToken, AuditEvent, User
@@ -43,11 +43,6 @@ def audit_count(app, action: AuditAction) -> int:
 
 def me(app, secret: str):
     return app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
-
-
-def assert_redirected_to_login(response):
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/login")
 
 
 # --- password --------------------------------------------------------------------------------

@@ -8,7 +8,15 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.builders import CLI, PASSWORD, counts, field_errors, issue_token, make_user
+from tests.builders import (
+    CLI,
+    PASSWORD,
+    assert_redirected_to_login,
+    counts,
+    field_errors,
+    issue_token,
+    make_user,
+)
 from warehouse.domain.accounts import Role
 from warehouse.extensions import db
 from warehouse.models import ApiToken, AuditEvent, User
@@ -62,11 +70,6 @@ def edit_data(row: dict, **changes) -> dict:
 
 def me(client, secret: str):
     return client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
-
-
-def assert_redirected_to_login(response):
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/login")
 
 
 # --- user list -------------------------------------------------------------------------------
