@@ -151,7 +151,8 @@ def register_security_headers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     """Add the flask commands (users, demo)."""
-    from warehouse.cli import demo_cli, users_cli
+    from warehouse.cli import demo_cli, ledger_cli, users_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(ledger_cli)

@@ -1,4 +1,4 @@
-"""flask commands: users and demo data."""
+"""flask commands: users, demo data and the stock ledger."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from warehouse.domain.accounts import Role
 from warehouse.domain.errors import DomainError
@@ -17,6 +17,7 @@ from warehouse.services import accounts
 
 users_cli = AppGroup("users", help="Manage user accounts and API tokens.")
 demo_cli = AppGroup("demo", help="Demo data.")
+ledger_cli = AppGroup("ledger", help="The stock ledger.")
 
 # The command line acts with the authority of whoever runs it on the server.
 CLI_CALLER = accounts.Caller(user=None, address="cli")
@@ -106,3 +107,25 @@ def demo_logins():
 
     for username, role, display_name in DEMO_USERS:
         click.echo(f"  {username:<10} / {DEMO_PASSWORD}   ({role.value}, {display_name})")
+
+
+@ledger_cli.command("check")
+def check_ledger():
+    """Recompute every balance from the movements; exit 1 naming each difference."""
+    from warehouse.models import Item, Location, Lot, StockBalance, StockMovement
+    from warehouse.services import ledger
+
+    differences = ledger.check(db.session)
+    if not differences:
+        balances = db.session.scalar(select(func.count()).select_from(StockBalance))
+        movements = db.session.scalar(select(func.count()).select_from(StockMovement))
+        click.echo(f"ledger OK: {balances} balances agree with {movements} movements")
+        return
+    for d in differences:
+        sku = db.session.scalar(select(Item.sku).where(Item.id == d.item_id))
+        lot = db.session.scalar(select(Lot.code).where(Lot.id == d.lot_id)) if d.lot_id else "-"
+        code = db.session.scalar(select(Location.code).where(Location.id == d.location_id))
+        click.echo(f"MISMATCH item {sku} lot {lot} at {code}: movements say {d.ledger}, "
+                   f"balance says {d.cached}", err=True)
+    click.echo(f"{len(differences)} balances differ from the ledger", err=True)
+    sys.exit(1)

@@ -1,0 +1,463 @@
+"""The read side of stock: lists, reports and the floor plan, as SQL aggregates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from warehouse.domain.stock import (
+    LocationKind,
+    Reason,
+    StockStatus,
+    Tracking,
+    fefo_order,
+)
+from warehouse.models import Category, Item, Location, Lot, StockBalance, StockMovement, User
+from warehouse.queries.pagination import Page, paginate
+from warehouse.services.stock import pick_candidates
+from warehouse.timezone import today
+
+# Stock that counts as held by the depot (kits inside it too); deployed stock is out.
+HELD_KINDS = (LocationKind.ZONE, LocationKind.RACK, LocationKind.BIN, LocationKind.KIT,
+              LocationKind.QUARANTINE)
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def status_expr(on: date):
+    """SQL for a balance's status, from its lot's expiry and its location's kind."""
+    return case(
+        (and_(Lot.expires_on.is_not(None), Lot.expires_on < on), literal(StockStatus.EXPIRED.value)),
+        (Location.kind == LocationKind.QUARANTINE, literal(StockStatus.QUARANTINED.value)),
+        (Location.kind == LocationKind.DEPLOYED, literal(StockStatus.DEPLOYED.value)),
+        else_=literal(StockStatus.AVAILABLE.value),
+    )
+
+
+def available_expr(on: date):
+    """SQL for the part of a balance that can be used: held, in date, not quarantined."""
+    usable = and_(Location.kind.in_(HELD_KINDS), Location.kind != LocationKind.QUARANTINE,
+                  or_(Lot.expires_on.is_(None), Lot.expires_on >= on))
+    return case((usable, StockBalance.quantity), else_=0)
+
+
+def available_by_item(on: date):
+    """A subquery: each item's usable quantity in the depot."""
+    return (
+        select(StockBalance.item_id.label("item_id"),
+               func.sum(available_expr(on)).label("available"),
+               func.sum(case((Location.kind.in_(HELD_KINDS), StockBalance.quantity), else_=0))
+               .label("on_hand"))
+        .join(Location, Location.id == StockBalance.location_id)
+        .outerjoin(Lot, Lot.id == StockBalance.lot_id)
+        .group_by(StockBalance.item_id)
+        .subquery("stock_totals")
+    )
+
+
+# --- items ------------------------------------------------------------------------------------
+
+ITEM_SORTS = {
+    "sku": lambda t: (Item.sku,),
+    "-sku": lambda t: (Item.sku.desc(),),
+    "name": lambda t: (Item.name_zh, Item.sku),
+    "category": lambda t: (Category.position, Item.sku),
+    "available": lambda t: (func.coalesce(t.c.available, 0), Item.sku),
+    "-available": lambda t: (func.coalesce(t.c.available, 0).desc(), Item.sku),
+}
+
+
+def item_stmt(*, q: str | None = None, category: str | None = None, tracking: str | None = None,
+              active: bool | None = None, below_minimum: bool | None = None,
+              sort: str = "sku", on: date | None = None) -> Select:
+    """Items with their available and on-hand quantities, filtered and sorted by allowlisted keys."""
+    totals = available_by_item(on or today())
+    available = func.coalesce(totals.c.available, 0)
+    stmt = (
+        select(Item, available.label("available"),
+               func.coalesce(totals.c.on_hand, 0).label("on_hand"))
+        .join(Category, Category.id == Item.category_id)
+        .outerjoin(totals, totals.c.item_id == Item.id)
+        .order_by(*ITEM_SORTS[sort](totals))
+    )
+    if q:
+        pattern = _like(q.strip().lower())
+        stmt = stmt.where(or_(func.lower(Item.sku).like(pattern, escape="\\"),
+                              Item.name_zh.like(pattern, escape="\\"),
+                              func.lower(Item.name_en).like(pattern, escape="\\")))
+    if category:
+        stmt = stmt.where(Category.code == category.upper())
+    if tracking:
+        stmt = stmt.where(Item.tracking == Tracking(tracking))
+    if active is not None:
+        stmt = stmt.where(Item.active.is_(active))
+    if below_minimum is not None:
+        short = available < Item.min_level
+        stmt = stmt.where(short if below_minimum else ~short)
+    return stmt
+
+
+def item_page(session: Session, *, page: int = 1, per_page: int = 50, **filters) -> Page:
+    """Return a page of item rows (item, available, on_hand)."""
+    return paginate(session, item_stmt(**filters), page, per_page, scalars=False)
+
+
+# --- stock ------------------------------------------------------------------------------------
+
+STOCK_SORTS = {
+    "location": (Location.code, Item.sku, Lot.code),
+    "item": (Item.sku, Lot.expires_on, Location.code),
+    "expires_on": (Lot.expires_on.is_(None), Lot.expires_on, Item.sku, Location.code),
+    "-quantity": (StockBalance.quantity.desc(), Item.sku),
+    "quantity": (StockBalance.quantity, Item.sku),
+}
+
+
+def stock_stmt(*, item_id: int | None = None, location_id: int | None = None,
+               category: str | None = None, lot: str | None = None,
+               expiring_within_days: int | None = None, below_minimum: bool | None = None,
+               status: str | None = None, q: str | None = None, sort: str = "location",
+               on: date | None = None, session: Session | None = None) -> Select:
+    """Balances above zero with their item, lot, location and status."""
+    on = on or today()
+    status_value = status_expr(on)
+    stmt = (
+        select(StockBalance.id, StockBalance.quantity, StockBalance.updated_at,
+               Item.id.label("item_id"), Item.sku, Item.name_zh, Item.name_en, Item.unit,
+               Category.code.label("category"),
+               Lot.id.label("lot_id"), Lot.code.label("lot"), Lot.expires_on,
+               Lot.next_inspection_on,
+               Location.id.label("location_id"), Location.code.label("location_code"),
+               Location.name.label("location_name"), Location.kind.label("location_kind"),
+               status_value.label("status"))
+        .join(Item, Item.id == StockBalance.item_id)
+        .join(Category, Category.id == Item.category_id)
+        .join(Location, Location.id == StockBalance.location_id)
+        .outerjoin(Lot, Lot.id == StockBalance.lot_id)
+        .where(StockBalance.quantity > 0)
+        .order_by(*STOCK_SORTS[sort], StockBalance.id)
+    )
+    if item_id is not None:
+        stmt = stmt.where(StockBalance.item_id == item_id)
+    if location_id is not None:
+        # A location's stock includes everything below it (racks, bins, boxes).
+        subtree = select(Location.path).where(Location.id == location_id).scalar_subquery()
+        stmt = stmt.where(Location.path.startswith(subtree))
+    if category:
+        stmt = stmt.where(Category.code == category.upper())
+    if lot:
+        stmt = stmt.where(Lot.code == lot.strip())
+    if expiring_within_days is not None:
+        stmt = stmt.where(Lot.expires_on.is_not(None),
+                          Lot.expires_on <= on + timedelta(days=expiring_within_days),
+                          Location.kind != LocationKind.DEPLOYED)
+    if below_minimum is not None:
+        totals = available_by_item(on)
+        short = func.coalesce(
+            select(totals.c.available).where(totals.c.item_id == Item.id).scalar_subquery(), 0
+        ) < Item.min_level
+        stmt = stmt.where(short if below_minimum else ~short)
+    if status:
+        stmt = stmt.where(status_value == StockStatus(status).value)
+    if q:
+        pattern = _like(q.strip().lower())
+        stmt = stmt.where(or_(func.lower(Item.sku).like(pattern, escape="\\"),
+                              Item.name_zh.like(pattern, escape="\\"),
+                              func.lower(Item.name_en).like(pattern, escape="\\"),
+                              func.lower(Lot.code).like(pattern, escape="\\")))
+    return stmt
+
+
+def stock_page(session: Session, *, page: int = 1, per_page: int = 50, **filters) -> Page:
+    """Return a page of stock rows."""
+    return paginate(session, stock_stmt(**filters), page, per_page, scalars=False)
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+BELOW_MINIMUM_SORTS = {
+    "shortfall": lambda short: (short.desc(), Item.sku),
+    "sku": lambda short: (Item.sku,),
+    "category": lambda short: (Category.position, short.desc(), Item.sku),
+}
+
+
+def below_minimum_stmt(*, category: str | None = None, sort: str = "shortfall",
+                       on: date | None = None) -> Select:
+    """Active items whose usable quantity is under their minimum, with the shortfall."""
+    totals = available_by_item(on or today())
+    available = func.coalesce(totals.c.available, 0)
+    shortfall = (Item.min_level - available)
+    stmt = (
+        select(Item.id.label("item_id"), Item.sku, Item.name_zh, Item.name_en, Item.unit,
+               Category.code.label("category"), Item.min_level, available.label("available"),
+               shortfall.label("shortfall"))
+        .join(Category, Category.id == Item.category_id)
+        .outerjoin(totals, totals.c.item_id == Item.id)
+        .where(Item.active.is_(True), available < Item.min_level)
+        .order_by(*BELOW_MINIMUM_SORTS[sort](shortfall))
+    )
+    if category:
+        stmt = stmt.where(Category.code == category.upper())
+    return stmt
+
+
+def below_minimum_page(session: Session, *, page: int = 1, per_page: int = 50, **filters) -> Page:
+    """Return a page of the below-minimum report."""
+    return paginate(session, below_minimum_stmt(**filters), page, per_page, scalars=False)
+
+
+def stock_by_category(session: Session, on: date | None = None) -> list:
+    """Per category: items, units held, units usable, expired units and items below minimum."""
+    on = on or today()
+    held = case((Location.kind.in_(HELD_KINDS), StockBalance.quantity), else_=0)
+    expired = case((and_(Lot.expires_on.is_not(None), Lot.expires_on < on,
+                         Location.kind.in_(HELD_KINDS)), StockBalance.quantity), else_=0)
+    units = (
+        select(Item.category_id.label("category_id"), func.sum(held).label("held"),
+               func.sum(available_expr(on)).label("available"), func.sum(expired).label("expired"))
+        .select_from(StockBalance)
+        .join(Item, Item.id == StockBalance.item_id)
+        .join(Location, Location.id == StockBalance.location_id)
+        .outerjoin(Lot, Lot.id == StockBalance.lot_id)
+        .group_by(Item.category_id).subquery()
+    )
+    totals = available_by_item(on)
+    short = (
+        select(Item.category_id.label("category_id"), func.count().label("below_minimum"))
+        .outerjoin(totals, totals.c.item_id == Item.id)
+        .where(Item.active.is_(True), func.coalesce(totals.c.available, 0) < Item.min_level)
+        .group_by(Item.category_id).subquery()
+    )
+    counted = (select(Item.category_id.label("category_id"), func.count().label("n"))
+               .where(Item.active.is_(True)).group_by(Item.category_id).subquery())
+    return session.execute(
+        select(Category.code, Category.name_zh, Category.name_en,
+               func.coalesce(counted.c.n, 0).label("items"),
+               func.coalesce(units.c.held, 0).label("held"),
+               func.coalesce(units.c.available, 0).label("available"),
+               func.coalesce(units.c.expired, 0).label("expired"),
+               func.coalesce(short.c.below_minimum, 0).label("below_minimum"))
+        .outerjoin(counted, counted.c.category_id == Category.id)
+        .outerjoin(units, units.c.category_id == Category.id)
+        .outerjoin(short, short.c.category_id == Category.id)
+        .order_by(Category.position)
+    ).all()
+
+
+def zone_usage(session: Session, depot_id: int | None = None) -> list:
+    """Per zone: area, floor space used by locations holding stock, units, items and rectangle."""
+    zone = aliased(Location, name="zone")
+    inner = aliased(Location, name="inner")
+    holder = aliased(Location, name="holder")
+    in_zone = inner.path.startswith(zone.path)
+    # Floor space is used by a rack, pallet spot or box with stock anywhere inside it.
+    used = (
+        select(func.coalesce(func.sum(inner.footprint_m2), 0.0))
+        .where(in_zone, inner.footprint_m2.is_not(None), inner.active.is_(True),
+               exists().where(StockBalance.location_id == holder.id, StockBalance.quantity > 0,
+                              holder.path.startswith(inner.path)))
+        .scalar_subquery()
+    )
+    held = (
+        select(func.coalesce(func.sum(StockBalance.quantity), 0),
+               func.count(func.distinct(StockBalance.item_id)))
+        .join(holder, holder.id == StockBalance.location_id)
+        .where(holder.path.startswith(zone.path), StockBalance.quantity > 0)
+    )
+    units = held.with_only_columns(func.coalesce(func.sum(StockBalance.quantity), 0)).scalar_subquery()
+    items = held.with_only_columns(func.count(func.distinct(StockBalance.item_id))).scalar_subquery()
+    stmt = (
+        select(zone.id, zone.code, zone.name, zone.kind, zone.area_m2, zone.plan_x_m, zone.plan_y_m,
+               zone.plan_width_m, zone.plan_depth_m, zone.parent_id,
+               Category.code.label("category"), used.label("used_m2"), units.label("units"),
+               items.label("items"))
+        .outerjoin(Category, Category.id == zone.category_id)
+        .where(zone.kind.in_((LocationKind.ZONE, LocationKind.QUARANTINE)), zone.active.is_(True))
+        .order_by(zone.code)
+    )
+    if depot_id is not None:
+        stmt = stmt.where(zone.parent_id == depot_id)
+    return session.execute(stmt).all()
+
+
+@dataclass(frozen=True)
+class FloorPlan:
+    """A depot's floor and its zones, ready to draw."""
+
+    depot: Location
+    zones: list
+    unplaced: list
+
+    @property
+    def width(self) -> float:
+        return self.depot.plan_width_m or max((z.plan_x_m + z.plan_width_m for z in self.zones),
+                                              default=10.0)
+
+    @property
+    def depth(self) -> float:
+        return self.depot.plan_depth_m or max((z.plan_y_m + z.plan_depth_m for z in self.zones),
+                                              default=10.0)
+
+
+def depots(session: Session) -> list[Location]:
+    """Return the active depots."""
+    return list(session.scalars(select(Location).where(Location.kind == LocationKind.DEPOT,
+                                                       Location.active.is_(True))
+                                .order_by(Location.code)))
+
+
+def floor_plan(session: Session, depot: Location) -> FloorPlan:
+    """Return the depot's zones split into those with a rectangle and those without."""
+    zones = zone_usage(session, depot.id)
+    placed = [z for z in zones if z.plan_width_m is not None]
+    return FloorPlan(depot, placed, [z for z in zones if z.plan_width_m is None])
+
+
+# --- movements --------------------------------------------------------------------------------
+
+MOVEMENT_SORTS = {
+    "-at": lambda: (StockMovement.at.desc(), StockMovement.id.desc()),
+    "at": lambda: (StockMovement.at, StockMovement.id),
+}
+
+
+def movement_stmt(*, item_id: int | None = None, location_id: int | None = None,
+                  reason: str | None = None, lot: str | None = None,
+                  since: datetime | None = None, until: datetime | None = None,
+                  sort: str = "-at") -> Select:
+    """Ledger rows with item, lot, locations and actor, filtered by allowlisted keys."""
+    origin = aliased(Location, name="origin")
+    destination = aliased(Location, name="destination")
+    stmt = (
+        select(StockMovement.id, StockMovement.at, StockMovement.quantity, StockMovement.reason,
+               StockMovement.purpose, StockMovement.reference, StockMovement.note,
+               StockMovement.actor_name, StockMovement.item_id, Item.sku, Item.name_zh,
+               Item.name_en, Item.unit, StockMovement.lot_id, Lot.code.label("lot"),
+               StockMovement.from_location_id, origin.code.label("from_location"),
+               StockMovement.to_location_id, destination.code.label("to_location"))
+        .join(Item, Item.id == StockMovement.item_id)
+        .outerjoin(Lot, Lot.id == StockMovement.lot_id)
+        .outerjoin(origin, origin.id == StockMovement.from_location_id)
+        .outerjoin(destination, destination.id == StockMovement.to_location_id)
+        .order_by(*MOVEMENT_SORTS[sort]())
+    )
+    if item_id is not None:
+        stmt = stmt.where(StockMovement.item_id == item_id)
+    if location_id is not None:
+        stmt = stmt.where(or_(StockMovement.from_location_id == location_id,
+                              StockMovement.to_location_id == location_id))
+    if reason:
+        stmt = stmt.where(StockMovement.reason == Reason(reason))
+    if lot:
+        stmt = stmt.where(Lot.code == lot.strip())
+    if since is not None:
+        stmt = stmt.where(StockMovement.at >= since)
+    if until is not None:
+        stmt = stmt.where(StockMovement.at < until)
+    return stmt
+
+
+def movement_page(session: Session, *, page: int = 1, per_page: int = 50, **filters) -> Page:
+    """Return a page of the ledger."""
+    return paginate(session, movement_stmt(**filters), page, per_page, scalars=False)
+
+
+# --- locations --------------------------------------------------------------------------------
+
+LOCATION_SORTS = {
+    "path": (Location.path,),
+    "code": (Location.code,),
+}
+
+
+def location_stmt(*, kind: str | None = None, parent_id: int | None = None,
+                  within: int | None = None, q: str | None = None, active: bool | None = None,
+                  sort: str = "code") -> Select:
+    """Locations with the units held directly in each, filtered by allowlisted keys."""
+    units = (select(func.coalesce(func.sum(StockBalance.quantity), 0))
+             .where(StockBalance.location_id == Location.id).scalar_subquery())
+    stmt = select(Location, units.label("units")).order_by(*LOCATION_SORTS[sort], Location.id)
+    if kind:
+        stmt = stmt.where(Location.kind == LocationKind(kind))
+    if parent_id is not None:
+        stmt = stmt.where(Location.parent_id == parent_id)
+    if within is not None:
+        subtree = select(Location.path).where(Location.id == within).scalar_subquery()
+        stmt = stmt.where(Location.path.startswith(subtree))
+    if active is not None:
+        stmt = stmt.where(Location.active.is_(active))
+    if q:
+        pattern = _like(q.strip().lower())
+        stmt = stmt.where(or_(func.lower(Location.code).like(pattern, escape="\\"),
+                              func.lower(Location.name).like(pattern, escape="\\")))
+    return stmt
+
+
+def location_page(session: Session, *, page: int = 1, per_page: int = 50, **filters) -> Page:
+    """Return a page of location rows (location, units)."""
+    return paginate(session, location_stmt(**filters), page, per_page, scalars=False)
+
+
+def location_by_code(session: Session, code: str) -> Location | None:
+    """Return the location a scanned code names, if any."""
+    return session.scalar(select(Location).where(Location.code == (code or "").strip().upper()))
+
+
+def ancestors(session: Session, location: Location) -> list[Location]:
+    """Return the location's ancestors from the top of the tree down."""
+    ids = [int(part) for part in location.path.strip("/").split("/")[:-1] if part]
+    if not ids:
+        return []
+    found = {loc.id: loc for loc in session.scalars(select(Location).where(Location.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+# --- picking ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A place to pick from, in FEFO order."""
+
+    location_id: int
+    location_code: str
+    lot: str | None
+    expires_on: date | None
+    quantity: int
+    take: int
+
+
+def fefo_suggestions(session: Session, item: Item, quantity: int | None = None,
+                     on: date | None = None) -> list[Suggestion]:
+    """Return where to pick the item from, first expiry first, never expired or held stock."""
+    on = on or today()
+    ordered = fefo_order(pick_candidates(session, item), on)
+    codes = dict(session.execute(select(Location.id, Location.code).where(
+        Location.id.in_({c.location_id for c in ordered}))).all())
+    lots = dict(session.execute(select(Lot.id, Lot.code).where(
+        Lot.id.in_({c.lot_id for c in ordered} - {None}))).all())
+    remaining = quantity
+    suggestions = []
+    for candidate in ordered:
+        take = candidate.quantity if remaining is None else min(candidate.quantity, remaining)
+        suggestions.append(Suggestion(candidate.location_id, codes[candidate.location_id],
+                                      lots.get(candidate.lot_id), candidate.expires_on,
+                                      candidate.quantity, take))
+        if remaining is not None:
+            remaining -= take
+            if remaining <= 0:
+                break
+    return suggestions
+
+
+def actor_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """Return display names of users by id (for stocktake pages)."""
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
