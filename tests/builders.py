@@ -103,3 +103,94 @@ class Client(FlaskClient):
     def post_form(self, url: str, data: dict | None = None, **kwargs):
         """POST a form with a valid CSRF token."""
         return self.post(url, data={**(data or {}), "csrf_token": self.csrf_token()}, **kwargs)
+
+
+# --- stock ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DepotRef:
+    """Ids of a small depot: one zone with a rack and two bins, a quarantine area."""
+
+    depot: int
+    zone: int
+    rack: int
+    bin_a: int
+    bin_b: int
+    quarantine: int
+    codes: dict
+
+
+def make_depot(app: Flask, prefix: str = "T") -> DepotRef:
+    """Build a 1,000 m² depot (40 × 25 m) with one zone, rack, two bins and a quarantine area."""
+    from warehouse.services import locations
+
+    with app.app_context():
+        s = db.session
+        depot = locations.create_location(s, CLI, kind="depot", code=prefix, name="测试储备库",
+                                          area_m2=1000, plan_width_m=40, plan_depth_m=25)
+        zone = locations.create_location(s, CLI, kind="zone", code=f"{prefix}-A", name="A区",
+                                         parent_id=depot.id, category="EA", area_m2=120,
+                                         plan_x_m=0, plan_y_m=0, plan_width_m=12, plan_depth_m=10)
+        rack = locations.create_location(s, CLI, kind="rack", code=f"{prefix}-A-R01", name="R01",
+                                         parent_id=zone.id, footprint_m2=6)
+        bin_a = locations.create_location(s, CLI, kind="bin", code=f"{prefix}-A-R01-B01",
+                                          name="B01", parent_id=rack.id)
+        bin_b = locations.create_location(s, CLI, kind="bin", code=f"{prefix}-A-R01-B02",
+                                          name="B02", parent_id=rack.id)
+        quarantine = locations.create_location(s, CLI, kind="quarantine", code=f"{prefix}-Q",
+                                               name="待检区", parent_id=depot.id)
+        ref = DepotRef(depot.id, zone.id, rack.id, bin_a.id, bin_b.id, quarantine.id,
+                       {"depot": depot.code, "zone": zone.code, "rack": rack.code,
+                        "bin_a": bin_a.code, "bin_b": bin_b.code, "quarantine": quarantine.code})
+        db.session.remove()
+    return ref
+
+
+def make_item(app: Flask, sku: str | None = None, **fields) -> int:
+    """Create a catalogue item (a lot-tracked foam concentrate unless told otherwise); return its id."""
+    from warehouse.services import catalogue
+
+    defaults = {"name_zh": "水成膜泡沫灭火剂", "name_en": "AFFF foam concentrate", "category": "EA",
+                "unit": "drum", "tracking": "lot", "expiry_required": True,
+                "shelf_life_days": 1825, "min_level": 0}
+    with app.app_context():
+        item = catalogue.create_item(db.session, CLI, sku=sku or f"T-{next(_serial):05d}",
+                                     **{**defaults, **fields})
+        item_id = item.id
+        db.session.remove()
+    return item_id
+
+
+def receive(app: Flask, item_id: int, location_id: int, quantity: int, **fields) -> int:
+    """Receive stock through the service; return the movement id."""
+    from warehouse.services import stock
+
+    with app.app_context():
+        movement = stock.receive_stock(db.session, CLI, item_id=item_id, location_id=location_id,
+                                       quantity=quantity, **fields)
+        movement_id = movement.id
+        db.session.remove()
+    return movement_id
+
+
+def stock_counts(app) -> tuple[int, int, int, int]:
+    """(movements, balances, lots, sum of balances) in the database: to prove nothing was written."""
+    from warehouse.models import Lot, StockBalance, StockMovement
+
+    with app.app_context():
+        s = db.session
+        result = (s.scalar(select(func.count()).select_from(StockMovement)),
+                  s.scalar(select(func.count()).select_from(StockBalance)),
+                  s.scalar(select(func.count()).select_from(Lot)),
+                  s.scalar(select(func.coalesce(func.sum(StockBalance.quantity), 0))))
+        db.session.remove()
+    return result
+
+
+def in_days(days: int):
+    """Return the depot's date so many days from today."""
+    from datetime import timedelta
+
+    from warehouse.timezone import today
+
+    return today() + timedelta(days=days)
