@@ -12,6 +12,9 @@ from warehouse.domain.accounts import ALL_ROLES, Role
 from warehouse.domain.errors import AuthenticationFailed, Forbidden
 
 RULE_ATTRIBUTE = "_access_rule"
+# Who handles stock (receive, move, issue, count) and who corrects it (adjust, dispose, approve).
+STOCK_HANDLERS = (Role.LOGISTICS, Role.SUPPLY_OFFICER, Role.ADMIN)
+STOCK_MANAGERS = (Role.SUPPLY_OFFICER, Role.ADMIN)
 
 
 @dataclass(frozen=True)
