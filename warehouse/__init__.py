@@ -123,12 +123,13 @@ def register_templates(app: Flask) -> None:
     from flask_babel import get_locale
 
     from warehouse.access import can
-    from warehouse.views.labels import AUDIT_LABELS, LOCALE_LABELS, ROLE_LABELS
+    from warehouse.views.labels import AUDIT_LABELS, LOCALE_LABELS, ROLE_LABELS, STOCK_LABELS
 
     @app.context_processor
     def helpers():
         return {"can": can, "ROLE_LABELS": ROLE_LABELS, "LOCALE_LABELS": LOCALE_LABELS,
-                "AUDIT_LABELS": AUDIT_LABELS, "current_locale": str(get_locale())}
+                "AUDIT_LABELS": AUDIT_LABELS, "LABELS": STOCK_LABELS,
+                "current_locale": str(get_locale())}
 
 
 def register_security_headers(app: Flask) -> None:

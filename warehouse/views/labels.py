@@ -1,8 +1,9 @@
-"""Translated names of roles, languages and audit events, shown on pages."""
+"""Translated names of roles, languages, audit events and stock terms, shown on pages."""
 
 from flask_babel import lazy_gettext as _l
 
 from warehouse.domain.accounts import Role
+from warehouse.domain.stock import LocationKind, Purpose, Reason, StockStatus, StocktakeStatus, Tracking, Unit
 from warehouse.models.audit import AuditAction
 
 ROLE_LABELS = {
@@ -25,3 +26,43 @@ AUDIT_LABELS = {
     AuditAction.TOKEN_ISSUED: _l("Token issued"),
     AuditAction.TOKEN_REVOKED: _l("Token revoked"),
 }
+
+# --- stock ------------------------------------------------------------------------------------
+UNIT_LABELS = {
+    Unit.PIECE: _l("piece"), Unit.SET: _l("set"), Unit.PAIR: _l("pair"), Unit.BOX: _l("box"),
+    Unit.PACK: _l("pack"), Unit.BAG: _l("bag"), Unit.BOTTLE: _l("bottle"), Unit.DRUM: _l("drum"),
+    Unit.JERRYCAN: _l("jerrycan"), Unit.CAN: _l("can"), Unit.ROLL: _l("roll"),
+    Unit.METRE: _l("metre"), Unit.LITRE: _l("litre"), Unit.KG: _l("kg"), Unit.SHEET: _l("sheet"),
+    Unit.CYLINDER: _l("cylinder"),
+}
+TRACKING_LABELS = {
+    Tracking.BULK: _l("Bulk (counted)"),
+    Tracking.LOT: _l("By lot"),
+    Tracking.SERIAL: _l("By serial number"),
+}
+KIND_LABELS = {
+    LocationKind.DEPOT: _l("Depot"), LocationKind.ZONE: _l("Zone"), LocationKind.RACK: _l("Rack"),
+    LocationKind.BIN: _l("Bin"), LocationKind.KIT: _l("Kit box"),
+    LocationKind.QUARANTINE: _l("Quarantine"), LocationKind.DEPLOYED: _l("Deployed"),
+}
+REASON_LABELS = {
+    Reason.RECEIVE: _l("Receipt"), Reason.MOVE: _l("Move"), Reason.ISSUE: _l("Issue"),
+    Reason.ADJUST: _l("Adjustment"), Reason.COUNT: _l("Stocktake"), Reason.INTO_KIT: _l("Into kit"),
+    Reason.OUT_OF_KIT: _l("Out of kit"), Reason.CONSUME: _l("Consumed"), Reason.DISPOSE: _l("Disposal"),
+}
+PURPOSE_LABELS = {
+    Purpose.INCIDENT: _l("Incident"), Purpose.DRILL: _l("Drill"), Purpose.TRAINING: _l("Training"),
+    Purpose.MAINTENANCE: _l("Maintenance"), Purpose.TRANSFER: _l("Transfer"), Purpose.OTHER: _l("Other"),
+}
+STATUS_LABELS = {
+    StockStatus.AVAILABLE: _l("Available"), StockStatus.QUARANTINED: _l("Quarantined"),
+    StockStatus.EXPIRED: _l("Expired"), StockStatus.DEPLOYED: _l("Deployed"),
+}
+STOCKTAKE_LABELS = {
+    StocktakeStatus.COUNTING: _l("Counting"), StocktakeStatus.SUBMITTED: _l("Awaiting approval"),
+    StocktakeStatus.APPROVED: _l("Approved"), StocktakeStatus.CANCELLED: _l("Cancelled"),
+}
+# Every label table, for templates: LABELS.unit[item.unit], LABELS.reason[row.reason], ...
+STOCK_LABELS = {"unit": UNIT_LABELS, "tracking": TRACKING_LABELS, "kind": KIND_LABELS,
+                "reason": REASON_LABELS, "purpose": PURPOSE_LABELS, "status": STATUS_LABELS,
+                "stocktake": STOCKTAKE_LABELS}
