@@ -43,14 +43,19 @@ def start_stocktake(session: Session, caller: Caller, *, location_id: int,
     note = text_field(note, "note", NOTE_MAX)
     with write_transaction(session):
         location = get_location(session, location_id, kinds=COUNTABLE_KINDS)
+        code = location.code
+        busy = Conflict(N_("%(code)s is already being counted", code=code),
+                        {"location_id": [N_("already being counted")]})
+        if session.scalar(select(Stocktake.id).where(Stocktake.location_id == location.id,
+                                                     Stocktake.status.in_(ledger.OPEN_STOCKTAKE))):
+            raise busy
         stocktake = Stocktake(location_id=location.id, note=note,
                               started_by_id=caller.user.id if caller.user else None)
         session.add(stocktake)
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict(N_("%(code)s is already being counted", code=location.code),
-                           {"location_id": [N_("already being counted")]}) from None
+            raise busy from None  # another keeper started the same count a moment ago
         balances = session.execute(
             select(StockBalance.item_id, StockBalance.lot_id, StockBalance.quantity)
             .where(StockBalance.location_id == location.id, StockBalance.quantity > 0)
@@ -59,7 +64,7 @@ def start_stocktake(session: Session, caller: Caller, *, location_id: int,
         session.add_all(StocktakeLine(stocktake_id=stocktake.id, item_id=item_id, lot_id=lot_id,
                                       expected=quantity) for item_id, lot_id, quantity in balances)
         session.flush()
-    return stocktake
+    return _get(session, stocktake.id)
 
 
 def record_count(session: Session, caller: Caller, stocktake_id: int, *, item_id: int,
