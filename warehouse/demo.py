@@ -32,7 +32,14 @@ def load_users(session: Session) -> None:
                              password=DEMO_PASSWORD, display_name=display_name)
 
 
-LOADERS: list[Callable[[Session], None]] = [load_users]
+def load_stock(session: Session) -> None:
+    """Load the depot, its catalogue and a year of stock history."""
+    from warehouse.demo_depot import load_depot
+
+    load_depot(session)
+
+
+LOADERS: list[Callable[[Session], None]] = [load_users, load_stock]
 
 
 def is_empty(session: Session) -> bool:

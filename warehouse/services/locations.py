@@ -18,6 +18,8 @@ from warehouse.services.catalogue import category_by_code
 MAX_METRES = 10_000.0
 MAX_AREA = 1_000_000.0
 PLAN_FIELDS = ("plan_x_m", "plan_y_m", "plan_width_m", "plan_depth_m")
+# Areas with a rectangle on the depot's floor plan.
+DRAWN_KINDS = frozenset({LocationKind.ZONE, LocationKind.QUARANTINE})
 
 
 def _number(value, field: str, *, limit: float, allow_zero: bool = False) -> float | None:
@@ -55,9 +57,9 @@ def _clean(session: Session, data: dict, kind: LocationKind) -> dict:
         clean["category_id"] = category_by_code(session, data["category"]).id
     if kind == LocationKind.DEPOT:
         clean["plan_x_m"] = clean["plan_y_m"] = None
-    elif kind != LocationKind.ZONE and any(clean[f] is not None for f in PLAN_FIELDS):
+    elif kind not in DRAWN_KINDS and any(clean[f] is not None for f in PLAN_FIELDS):
         raise InvalidInput.on("plan_x_m", N_("only zones are drawn on the floor plan"))
-    if kind == LocationKind.ZONE:
+    if kind in DRAWN_KINDS:
         given = [clean[f] is not None for f in PLAN_FIELDS]
         if any(given) and not all(given):
             missing = next(f for f in PLAN_FIELDS if clean[f] is None)
@@ -68,12 +70,14 @@ def _clean(session: Session, data: dict, kind: LocationKind) -> dict:
 def _check_plan(session: Session, location: Location) -> None:
     """Keep a zone's rectangle on its depot's floor and clear of the other zones."""
     rect = location.rect
-    if location.kind != LocationKind.ZONE or rect is None:
+    if location.kind not in DRAWN_KINDS or rect is None:
         return
     depot = session.get(Location, location.parent_id)
+    if depot is None or depot.kind != LocationKind.DEPOT:
+        raise InvalidInput.on("plan_x_m", N_("only areas directly on the depot floor are drawn"))
     siblings = session.scalars(
         select(Location).where(Location.parent_id == location.parent_id,
-                               Location.kind == LocationKind.ZONE, Location.id != location.id,
+                               Location.kind.in_(DRAWN_KINDS), Location.id != location.id,
                                Location.active.is_(True))
     )
     others = [(z.code, z.rect) for z in siblings if z.rect is not None]
