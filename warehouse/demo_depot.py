@@ -160,8 +160,9 @@ def build_history(session: Session, items: dict[str, Item], bins: dict[str, list
                 received, expires = _expiry_profile(entry, rng, on)
                 lot = None
                 if entry.tracking == Tracking.LOT:
+                    supplier_ref = f"CG-{received:%Y}-{rng.randrange(1000):03d}"
                     lot = Lot(item_id=item.id, code=f"{received:%Y%m}-{n:02d}", expires_on=expires,
-                              received_on=received, supplier_ref=f"CG-{received:%Y}-{rng.randrange(1000):03d}")
+                              received_on=received, supplier_ref=supplier_ref)
                     session.add(lot)
                     session.flush()
                 issued = share // 3 if rng.random() < 0.7 else 0

@@ -39,14 +39,16 @@ def test_the_demo_depot_is_realistic_reconciled_and_reported_correctly(session):
 
     # Recompute "usable" per item from the raw balances and compare with the report.
     rows = session.execute(
-        select(Item.sku, Item.min_level, StockBalance.id, StockBalance.quantity, Location.kind, Lot.expires_on)
+        select(Item.sku, Item.min_level, StockBalance.id, StockBalance.quantity, Location.kind,
+               Lot.expires_on)
         .join(StockBalance, StockBalance.item_id == Item.id)
         .join(Location, Location.id == StockBalance.location_id)
         .outerjoin(Lot, Lot.id == StockBalance.lot_id).where(StockBalance.quantity > 0)
     ).all()
     usable = defaultdict(int)
     for sku, _min, _id, quantity, kind, expires in rows:
-        if kind not in (LocationKind.QUARANTINE, LocationKind.DEPLOYED) and (expires is None or expires >= on):
+        held = kind not in (LocationKind.QUARANTINE, LocationKind.DEPLOYED)
+        if held and (expires is None or expires >= on):
             usable[sku] += quantity
     minimums = dict(session.execute(select(Item.sku, Item.min_level)).all())
     expected_short = {sku: level - usable[sku] for sku, level in minimums.items() if usable[sku] < level}
