@@ -85,3 +85,23 @@ def test_concurrent_writes_through_several_workers_never_fail_or_duplicate(app, 
                                     .where(AuditEvent.action == AuditAction.USER_CREATED))
         assert created == 1 + 1 + 12
         db.session.remove()
+
+
+@pytest.mark.slow
+def test_two_scanners_through_several_workers_never_overdraw_a_bin(app, gunicorn):
+    from tests.builders import in_days, make_depot, make_item, receive
+    from warehouse.models import StockBalance
+    from warehouse.services import ledger
+
+    token = issue_token(app, make_user(app, Role.LOGISTICS, username="scanner"))
+    depot = make_depot(app)
+    item = make_item(app)
+    receive(app, item, depot.bin_a, 10, lot="L1", expires_on=in_days(100))
+    body = {"item_id": item, "quantity": 1, "purpose": "incident", "reference": "火警"}
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(lambda _: _post(f"{gunicorn}/api/v1/issues", token, body), range(30)))
+    assert sorted(statuses) == [201] * 10 + [409] * 20, statuses
+    with app.app_context():
+        assert db.session.scalar(select(StockBalance.quantity)) == 0
+        assert ledger.check(db.session) == []
+        db.session.remove()
