@@ -13,6 +13,8 @@ from warehouse.domain.accounts import Role
 PUBLIC = "public"
 ALL = frozenset(Role)
 ADMIN = frozenset({Role.ADMIN})
+HANDLERS = frozenset({Role.LOGISTICS, Role.SUPPLY_OFFICER, Role.ADMIN})
+MANAGERS = frozenset({Role.SUPPLY_OFFICER, Role.ADMIN})
 
 MATRIX = {
     ("static", "GET"): PUBLIC,
@@ -51,6 +53,32 @@ MATRIX = {
     ("api_tokens.TokenById", "DELETE"): ALL,
     ("api_categories.Categories", "GET"): ALL,
     ("api_audit.AuditEvents", "GET"): ADMIN,
+    ("api_items.Items", "GET"): ALL,
+    ("api_items.Items", "POST"): MANAGERS,
+    ("api_items.ItemById", "GET"): ALL,
+    ("api_items.ItemById", "PATCH"): MANAGERS,
+    ("api_items.ItemFefo", "GET"): ALL,
+    ("api_locations.Locations", "GET"): ALL,
+    ("api_locations.Locations", "POST"): MANAGERS,
+    ("api_locations.LocationById", "GET"): ALL,
+    ("api_locations.LocationById", "PATCH"): MANAGERS,
+    ("api_stock.Stock", "GET"): ALL,
+    ("api_movements.Movements", "GET"): ALL,
+    ("api_receipts.Receipts", "POST"): HANDLERS,
+    ("api_moves.Moves", "POST"): HANDLERS,
+    ("api_issues.Issues", "POST"): HANDLERS,
+    ("api_adjustments.Adjustments", "POST"): MANAGERS,
+    ("api_disposals.Disposals", "POST"): MANAGERS,
+    ("api_stocktakes.Stocktakes", "GET"): ALL,
+    ("api_stocktakes.Stocktakes", "POST"): HANDLERS,
+    ("api_stocktakes.StocktakeById", "GET"): ALL,
+    ("api_stocktakes.StocktakeCounts", "POST"): HANDLERS,
+    ("api_stocktakes.StocktakeSubmit", "POST"): HANDLERS,
+    ("api_stocktakes.StocktakeApprove", "POST"): MANAGERS,
+    ("api_stocktakes.StocktakeCancel", "POST"): MANAGERS,
+    ("api_reports.BelowMinimum", "GET"): ALL,
+    ("api_reports.StockByCategory", "GET"): ALL,
+    ("api_reports.StockByZone", "GET"): ALL,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}

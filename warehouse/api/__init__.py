@@ -46,7 +46,24 @@ SPEC_INFO = {
 
 def register_api(app: Flask) -> WarehouseApi:
     """Bind an API to the app, declare bearer authentication and register every resource."""
-    from warehouse.api import audit, auth, categories, tokens, users
+    from warehouse.api import (
+        adjustments,
+        audit,
+        auth,
+        categories,
+        disposals,
+        issues,
+        items,
+        locations,
+        movements,
+        moves,
+        receipts,
+        reports,
+        stock,
+        stocktakes,
+        tokens,
+        users,
+    )
     from warehouse.extensions import csrf
 
     api = WarehouseApi(app, spec_kwargs={"info": SPEC_INFO, "security": [{"bearerAuth": []}]})
@@ -54,7 +71,8 @@ def register_api(app: Flask) -> WarehouseApi:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "API token"}
     )
-    for module in (auth, users, tokens, categories, audit):
+    for module in (auth, users, tokens, categories, audit, items, locations, stock, movements,
+                   receipts, moves, issues, adjustments, disposals, stocktakes, reports):
         api.register_blueprint(module.blp, url_prefix="/api/v1" + module.PREFIX)
         # Bearer calls need no CSRF token; cookie-based calls are checked in register_access.
         csrf.exempt(module.blp)

@@ -12,6 +12,8 @@ from warehouse.domain.errors import N_, Conflict, InvalidInput
 
 # Quantities are whole units (a drum, a jerrycan, a pair of gloves): integers never round.
 MAX_QUANTITY = 1_000_000_000
+# A balance is a 32-bit integer column on PostgreSQL: a receipt may not push it past this.
+MAX_BALANCE = 2**31 - 1
 SKU_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,23}$")
 LOCATION_CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,23}$")
 LOT_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
@@ -231,6 +233,8 @@ def variance(counted: int, expected: int) -> int:
     """Return counted minus expected: positive means found, negative means missing."""
     if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
         raise InvalidInput.on("counted", N_("must be zero or a whole number"))
+    if counted > MAX_QUANTITY:
+        raise InvalidInput.on("counted", N_("at most %(max)d", max=MAX_QUANTITY))
     return counted - expected
 
 

@@ -108,6 +108,26 @@ def item_page(session: Session, *, page: int = 1, per_page: int = 50, **filters)
     return paginate(session, item_stmt(**filters), page, per_page, scalars=False)
 
 
+def item_row(session: Session, item_id: int):
+    """Return one item's row (item, available, on_hand), or None."""
+    return session.execute(item_stmt().where(Item.id == item_id)).first()
+
+
+def item_lots(session: Session, item_id: int) -> list:
+    """Return an item's lots, first expiry first, with the units the depot holds of each."""
+    held = func.coalesce(func.sum(case((Location.kind.in_(HELD_KINDS), StockBalance.quantity),
+                                       else_=0)), 0)
+    return session.execute(
+        select(Lot.id, Lot.code, Lot.expires_on, Lot.received_on, Lot.next_inspection_on,
+               Lot.supplier_ref, held.label("on_hand"))
+        .outerjoin(StockBalance, StockBalance.lot_id == Lot.id)
+        .outerjoin(Location, Location.id == StockBalance.location_id)
+        .where(Lot.item_id == item_id)
+        .group_by(Lot.id)
+        .order_by(Lot.expires_on.is_(None), Lot.expires_on, Lot.code)
+    ).all()
+
+
 # --- stock ------------------------------------------------------------------------------------
 
 STOCK_SORTS = {
@@ -369,6 +389,15 @@ def movement_page(session: Session, *, page: int = 1, per_page: int = 50, **filt
     return paginate(session, movement_stmt(**filters), page, per_page, scalars=False)
 
 
+def movement_rows(session: Session, ids) -> list:
+    """Return the ledger rows of these movements, in the order they were posted."""
+    ids = list(ids)
+    if not ids:
+        return []
+    return session.execute(movement_stmt().where(StockMovement.id.in_(ids))
+                           .order_by(None).order_by(StockMovement.id)).all()
+
+
 # --- locations --------------------------------------------------------------------------------
 
 LOCATION_SORTS = {
@@ -403,6 +432,11 @@ def location_stmt(*, kind: str | None = None, parent_id: int | None = None,
 def location_page(session: Session, *, page: int = 1, per_page: int = 50, **filters) -> Page:
     """Return a page of location rows (location, units)."""
     return paginate(session, location_stmt(**filters), page, per_page, scalars=False)
+
+
+def location_row(session: Session, location_id: int):
+    """Return one location's row (location, units), or None."""
+    return session.execute(location_stmt().where(Location.id == location_id)).first()
 
 
 def location_by_code(session: Session, code: str) -> Location | None:

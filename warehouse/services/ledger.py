@@ -12,10 +12,12 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, func, literal, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from warehouse.domain.errors import N_, Conflict, InvalidInput
 from warehouse.domain.stock import (
+    MAX_BALANCE,
     STOCKED_KINDS,
     Purpose,
     Reason,
@@ -106,7 +108,15 @@ def _put(session: Session, item: Item, lot: Lot | None, location: Location, quan
         index_elements=keys, index_where=where,
         set_={"quantity": StockBalance.quantity + stmt.excluded.quantity, "updated_at": now},
     ).returning(StockBalance.quantity)
-    return session.execute(stmt).scalar_one()
+    try:
+        held = session.execute(stmt).scalar_one()
+    except DataError:
+        held = None  # PostgreSQL's integer column overflowed; the transaction rolls back
+    if held is None or held > MAX_BALANCE:
+        raise Conflict(N_("%(code)s cannot hold more than %(max)d of %(sku)s",
+                          code=location.code, max=MAX_BALANCE, sku=item.sku),
+                       {"quantity": [N_("the balance would exceed %(max)d", max=MAX_BALANCE)]})
+    return held
 
 
 def post(

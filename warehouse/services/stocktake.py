@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from warehouse.database import write_transaction
 from warehouse.domain.errors import N_, Conflict, InvalidInput, NotFound
-from warehouse.domain.stock import LocationKind, Reason, StocktakeStatus, variance
+from warehouse.domain.stock import LocationKind, Reason, StocktakeStatus, Tracking, variance
 from warehouse.models import Location, Lot, StockBalance, Stocktake, StocktakeLine
 from warehouse.models.base import utcnow
 from warehouse.services import ledger
@@ -76,6 +76,9 @@ def record_count(session: Session, caller: Caller, stocktake_id: int, *, item_id
         _require(stocktake, StocktakeStatus.COUNTING)
         item = get_item(session, item_id)
         found = find_lot(session, item, lot)
+        if item.tracking == Tracking.SERIAL and counted > 1:
+            # A serial number is one unit: it is either there or not.
+            raise InvalidInput.on("counted", N_("a serial-numbered unit counts 0 or 1"))
         line = next((ln for ln in stocktake.lines
                      if ln.item_id == item.id and ln.lot_id == (found.id if found else None)), None)
         if line is None:
