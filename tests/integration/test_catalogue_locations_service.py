@@ -104,3 +104,11 @@ def test_a_zone_is_redrawn_and_recategorised_in_place(app, session):
     with pytest.raises(InvalidInput):
         locations.update_location(session, CLI, depot.rack, plan_x_m=1.0, plan_y_m=1.0,
                                   plan_width_m=1.0, plan_depth_m=1.0)
+
+
+def test_a_depot_floor_cannot_shrink_under_its_zones(app, session):
+    depot = make_depot(app)
+    with pytest.raises(InvalidInput) as error:
+        locations.update_location(session, CLI, depot.depot, plan_width_m=10.0)
+    assert "plan_width_m" in error.value.fields
+    locations.update_location(session, CLI, depot.depot, plan_width_m=30.0, area_m2=750.0)

@@ -242,3 +242,13 @@ def test_a_location_holding_stock_cannot_be_retired(app, session, depot):
     with pytest.raises(InvalidInput) as error:
         stock.receive_stock(session, CLI, item_id=item, location_id=depot.bin_b, quantity=1, lot="L1")
     assert "location_id" in error.value.fields
+
+
+def test_a_late_recorded_lot_past_its_shelf_life_is_refused(app, session, depot):
+    item = make_item(app, expiry_required=False, shelf_life_days=30)
+    before = stock_counts(app)
+    with pytest.raises(InvalidInput) as error:
+        stock.receive_stock(session, CLI, item_id=item, location_id=depot.bin_a, quantity=1,
+                            lot="OLD", received_on=in_days(-40))
+    assert "received_on" in error.value.fields
+    assert stock_counts(app) == before

@@ -153,5 +153,18 @@ def update_location(session: Session, caller: Caller, location_id: int, **change
         for field, value in clean.items():
             setattr(location, field, value)
         _check_plan(session, location)
+        if location.kind == LocationKind.DEPOT:
+            _check_floor_holds_its_zones(session, location)
         _flush(session, clean["code"])
     return location
+
+
+def _check_floor_holds_its_zones(session: Session, depot: Location) -> None:
+    """Refuse a depot floor made too small for the zones already drawn on it."""
+    if not (depot.plan_width_m and depot.plan_depth_m):
+        return
+    for zone in session.scalars(select(Location).where(Location.parent_id == depot.id,
+                                                       Location.kind.in_(DRAWN_KINDS))):
+        if zone.rect is not None and not zone.rect.inside(depot.plan_width_m, depot.plan_depth_m):
+            raise InvalidInput.on("plan_width_m", N_("zone %(code)s would lie outside the floor",
+                                                     code=zone.code))

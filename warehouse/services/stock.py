@@ -102,6 +102,9 @@ def _lot_for_receipt(session: Session, item: Item, code: str | None, expires_on:
         if item.expiry_required:
             raise InvalidInput.on("expires_on", N_("%(sku)s requires an expiry date", sku=item.sku))
         expires_on = default_expiry(received_on, item.shelf_life_days)
+        if expires_on is not None and expires_on < today():
+            raise InvalidInput.on("received_on", N_("with a shelf life of %(days)d days this lot has "
+                                                    "already expired", days=item.shelf_life_days))
     next_inspection = None
     if item.tracking == Tracking.SERIAL and item.inspection_interval_days:
         next_inspection = received_on + timedelta(days=item.inspection_interval_days)
