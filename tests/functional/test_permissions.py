@@ -13,6 +13,7 @@ from warehouse.domain.accounts import Role
 PUBLIC = "public"
 ALL = frozenset(Role)
 ADMIN = frozenset({Role.ADMIN})
+STOCK_MANAGERS = frozenset({Role.SUPPLY_OFFICER, Role.ADMIN})
 
 MATRIX = {
     ("static", "GET"): PUBLIC,
@@ -24,6 +25,20 @@ MATRIX = {
     ("auth.language", "POST"): ALL,
     ("home.index", "GET"): ALL,
     ("catalogue.category_list", "GET"): ALL,
+    ("catalogue.items", "GET"): ALL,
+    ("catalogue.item", "GET"): ALL,
+    ("catalogue.new_item", "GET"): STOCK_MANAGERS,
+    ("catalogue.new_item", "POST"): STOCK_MANAGERS,
+    ("catalogue.edit_item", "GET"): STOCK_MANAGERS,
+    ("catalogue.edit_item", "POST"): STOCK_MANAGERS,
+    ("locations.index", "GET"): ALL,
+    ("locations.show", "GET"): ALL,
+    ("locations.scan", "GET"): ALL,
+    ("locations.floor_plan", "GET"): ALL,
+    ("locations.new", "GET"): STOCK_MANAGERS,
+    ("locations.new", "POST"): STOCK_MANAGERS,
+    ("locations.edit", "GET"): STOCK_MANAGERS,
+    ("locations.edit", "POST"): STOCK_MANAGERS,
     ("account.show", "GET"): ALL,
     ("account.change_password", "POST"): ALL,
     ("account.issue_token", "POST"): ALL,
