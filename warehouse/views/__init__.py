@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, request
 from flask_babel import gettext
+from marshmallow import ValidationError
 
 from warehouse.domain.errors import DomainError
 from warehouse.i18n import translated
@@ -31,3 +32,13 @@ def form_errors_from(error: DomainError, form) -> None:
             placed = True
     if not placed:
         flash(gettext("Could not save: %(reason)s", reason=translated(error.message)), "error")
+
+
+def list_args(schema_class) -> dict:
+    """Parse a list page's query string through its allowlist schema, ignoring blank fields."""
+    raw = {k: v for k, v in request.args.items() if v != ""}
+    try:
+        return schema_class(unknown="exclude").load(raw)
+    except ValidationError as error:
+        flash(gettext("Ignored invalid filters: %(fields)s", fields=", ".join(error.messages)), "error")
+        return schema_class().load({})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 
 from warehouse.access import allow, current_caller
 from warehouse.domain.accounts import Role
@@ -16,7 +15,7 @@ from warehouse.queries.accounts import audit_page, token_page, user_page
 from warehouse.schemas.accounts import UserListArgsSchema
 from warehouse.schemas.audit import AuditListArgsSchema
 from warehouse.services import accounts
-from warehouse.views import form_errors_from
+from warehouse.views import form_errors_from, list_args
 from warehouse.views.forms import (
     PasswordResetForm,
     PostForm,
@@ -28,21 +27,11 @@ from warehouse.views.forms import (
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _list_args(schema_class) -> dict:
-    """Parse a list page's query string through its allowlist schema, ignoring blank fields."""
-    raw = {k: v for k, v in request.args.items() if v != ""}
-    try:
-        return schema_class(unknown="exclude").load(raw)
-    except ValidationError as error:
-        flash(_("Ignored invalid filters: %(fields)s", fields=", ".join(error.messages)), "error")
-        return schema_class().load({})
-
-
 @bp.route("/users")
 @allow(Role.ADMIN)
 def users():
     """List users with filters."""
-    args = _list_args(UserListArgsSchema)
+    args = list_args(UserListArgsSchema)
     return render_template("admin/users.html", page=user_page(db.session, **args), args=args,
                            roles=list(Role))
 
@@ -164,6 +153,6 @@ def revoke_token(user_id: int, token_id: int):
 @allow(Role.ADMIN)
 def audit():
     """Show the audit log, newest first."""
-    args = _list_args(AuditListArgsSchema)
+    args = list_args(AuditListArgsSchema)
     return render_template("admin/audit.html", page=audit_page(db.session, **args), args=args,
                            actions=list(AuditAction))

@@ -16,8 +16,7 @@ from warehouse.queries.catalogue import categories
 from warehouse.queries.stock import fefo_suggestions, item_page, item_stmt, movement_page, stock_page
 from warehouse.services import catalogue
 from warehouse.timezone import today
-from warehouse.views import form_errors_from
-from warehouse.views.admin import _list_args
+from warehouse.views import form_errors_from, list_args
 from warehouse.views.export import csv_response, wants_csv
 from warehouse.views.stock_forms import ItemEditForm, ItemForm, ItemListArgsSchema, category_choices
 
@@ -62,7 +61,7 @@ def _item_columns():
 @signed_in
 def items():
     """List catalogue items with filters and sort, or download every matching one as CSV."""
-    args = _list_args(ItemListArgsSchema)
+    args = list_args(ItemListArgsSchema)
     filters = {k: v for k, v in args.items() if k not in ("page", "per_page")}
     if wants_csv(request.args):
         return csv_response("items", _item_columns(), db.session.execute(item_stmt(**filters)))

@@ -18,8 +18,7 @@ from warehouse.queries import stock as queries
 from warehouse.queries.catalogue import categories
 from warehouse.services import locations as service
 from warehouse.timezone import today
-from warehouse.views import form_errors_from, safe_next
-from warehouse.views.admin import _list_args
+from warehouse.views import form_errors_from, list_args, safe_next
 from warehouse.views.export import csv_response, wants_csv
 from warehouse.views.stock_forms import (
     ContentsArgsSchema,
@@ -51,7 +50,7 @@ def _location_or_404(location_id: int) -> Location:
 @signed_in
 def index():
     """Show the location tree, filtered, a page at a time."""
-    args = _list_args(LocationListArgsSchema)
+    args = list_args(LocationListArgsSchema)
     filters = {k: v for k, v in args.items() if k not in ("page", "per_page")}
     page = queries.location_page(db.session, page=args["page"], per_page=args["per_page"],
                                  sort="path", **filters)
@@ -97,7 +96,7 @@ def _stock_columns():
 def show(location_id: int):
     """Show a location: where it sits, what is under it, what it holds, and recent movements."""
     location = _location_or_404(location_id)
-    args = _list_args(ContentsArgsSchema)
+    args = list_args(ContentsArgsSchema)
     if wants_csv(request.args):
         rows = db.session.execute(queries.stock_stmt(location_id=location.id, sort=args["sort"]))
         return csv_response(f"location-{location.code}", _stock_columns(), rows)
@@ -248,7 +247,7 @@ def utilisation(zone) -> float | None:
 @signed_in
 def floor_plan():
     """Draw a depot's zones to scale, coloured by category, with each zone's utilisation."""
-    args = _list_args(FloorPlanArgsSchema)
+    args = list_args(FloorPlanArgsSchema)
     depots = queries.depots(db.session)
     depot = depots[0] if depots else None
     if "depot" in args:
