@@ -83,10 +83,21 @@ def register_blueprints(app: Flask) -> None:
     """Register the pages and the API."""
     from warehouse.api import register_api
     from warehouse.routing import IdConverter
-    from warehouse.views import account, admin, apidocs, auth, catalogue, health, home
+    from warehouse.views import (
+        account,
+        admin,
+        apidocs,
+        auth,
+        catalogue,
+        health,
+        home,
+        reports,
+        stock,
+        stocktake,
+    )
 
     app.url_map.converters["id"] = IdConverter
-    for module in (auth, home, account, admin, catalogue, health, apidocs):
+    for module in (auth, home, account, admin, catalogue, health, apidocs, stock, stocktake, reports):
         app.register_blueprint(module.bp)
     app.extensions["warehouse_api"] = register_api(app)
 
