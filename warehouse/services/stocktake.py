@@ -43,13 +43,15 @@ def start_stocktake(session: Session, caller: Caller, *, location_id: int,
     note = text_field(note, "note", NOTE_MAX)
     with write_transaction(session):
         location = get_location(session, location_id, kinds=COUNTABLE_KINDS)
+        # Read before the insert: a failed flush expires the location, and loading it then fails.
+        code = location.code
         stocktake = Stocktake(location_id=location.id, note=note,
                               started_by_id=caller.user.id if caller.user else None)
         session.add(stocktake)
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict(N_("%(code)s is already being counted", code=location.code),
+            raise Conflict(N_("%(code)s is already being counted", code=code),
                            {"location_id": [N_("already being counted")]}) from None
         balances = session.execute(
             select(StockBalance.item_id, StockBalance.lot_id, StockBalance.quantity)
