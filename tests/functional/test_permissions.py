@@ -13,6 +13,8 @@ from warehouse.domain.accounts import Role
 PUBLIC = "public"
 ALL = frozenset(Role)
 ADMIN = frozenset({Role.ADMIN})
+STOCK_HANDLERS = frozenset({Role.LOGISTICS, Role.SUPPLY_OFFICER, Role.ADMIN})
+STOCK_MANAGERS = frozenset({Role.SUPPLY_OFFICER, Role.ADMIN})
 
 MATRIX = {
     ("static", "GET"): PUBLIC,
@@ -51,6 +53,28 @@ MATRIX = {
     ("api_tokens.TokenById", "DELETE"): ALL,
     ("api_categories.Categories", "GET"): ALL,
     ("api_audit.AuditEvents", "GET"): ADMIN,
+    ("stock.index", "GET"): ALL,
+    ("stock.receive", "GET"): STOCK_HANDLERS,
+    ("stock.receive", "POST"): STOCK_HANDLERS,
+    ("stock.move", "GET"): STOCK_HANDLERS,
+    ("stock.move", "POST"): STOCK_HANDLERS,
+    ("stock.issue", "GET"): STOCK_HANDLERS,
+    ("stock.issue", "POST"): STOCK_HANDLERS,
+    ("stock.adjust", "GET"): STOCK_MANAGERS,
+    ("stock.adjust", "POST"): STOCK_MANAGERS,
+    ("stock.dispose", "GET"): STOCK_MANAGERS,
+    ("stock.dispose", "POST"): STOCK_MANAGERS,
+    ("stock.movements", "GET"): ALL,
+    ("stocktake.index", "GET"): ALL,
+    ("stocktake.new", "POST"): STOCK_HANDLERS,
+    ("stocktake.show", "GET"): ALL,
+    ("stocktake.count", "POST"): STOCK_HANDLERS,
+    ("stocktake.submit", "POST"): STOCK_HANDLERS,
+    ("stocktake.approve", "POST"): STOCK_MANAGERS,
+    ("stocktake.cancel", "POST"): STOCK_MANAGERS,
+    ("reports.index", "GET"): ALL,
+    ("reports.expiring", "GET"): ALL,
+    ("reports.below_minimum", "GET"): ALL,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}
