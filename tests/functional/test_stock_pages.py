@@ -577,6 +577,15 @@ def test_ledger_filters_by_item_location_reason_lot_and_dates(client_as, app, st
     assert ledger_rows(client.get(f"/movements?until={today - timedelta(days=1)}")) == []
 
 
+@pytest.mark.parametrize("query", ["since=0001-01-01", "until=9999-12-31", "since=2024-13-01",
+                                   "until=yesterday", "page=0", "per_page=100000", "reason=theft"])
+def test_ledger_ignores_impossible_filters_and_says_so(client_as, stocked, query):
+    response = client_as("logistics").get(f"/movements?{query}")
+    assert response.status_code == 200
+    assert "flash-error" in response.get_data(as_text=True)
+    assert len(ledger_rows(response)) == 3
+
+
 def test_ledger_with_an_unknown_item_or_location_lists_nothing_and_says_why(client_as, stocked):
     client = client_as("logistics")
     client.post_form("/language", {"lang": "en"})
@@ -604,3 +613,18 @@ def test_every_role_reads_the_stock_list_and_the_ledger(client_as, stocked, role
     client = client_as(role)
     assert client.get("/stock").status_code == 200
     assert client.get("/movements").status_code == 200
+
+
+@pytest.mark.parametrize("url", [
+    "/stock?expiring_within_days=-1", "/stock?expiring_within_days=99999999999999999999",
+    "/stock?q=%25_%5C", "/stock?location=%25", "/stock?category=ZZ", "/stock?page=99999",
+    "/stock/issue?sku=%25&quantity=99999999999999999999999", "/stock/issue?sku=" + "A" * 500,
+    "/stock/receive?last=abc&last=-1&last=99999999999&last=0", "/stock/issue?issued=99999999",
+    "/stock/move?quantity=-4&sku=%3Cscript%3E", "/stock/dispose?quantity=1e9",
+    "/reports/expiring?days=abc", "/reports/below-minimum?category=ZZ&sort=-sku",
+    "/stocktakes?status=lost&page=-1", "/movements?item=%25&lot=%25&location=" + "B" * 300,
+])
+def test_odd_query_strings_never_fail_the_server(client_as, stocked, url):
+    response = client_as("admin").get(url)
+    assert response.status_code < 500, url
+    assert "<script>" not in response.get_data(as_text=True)

@@ -1,5 +1,7 @@
 """Query-string filters of the stock, ledger, stocktake and report pages (allowlists)."""
 
+from datetime import date
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -15,6 +17,8 @@ from warehouse.schemas.common import PageArgsSchema
 
 CATEGORY = validate.Regexp(r"^[A-Za-z]{2}$")
 CODE = validate.Length(max=40)
+# Days far outside the ledger's life would overflow when turned into UTC moments.
+LEDGER_DAYS = validate.Range(min=date(1970, 1, 1), max=date(2999, 12, 31))
 
 
 class StockPageArgsSchema(PageArgsSchema):
@@ -35,8 +39,8 @@ class MovementPageArgsSchema(PageArgsSchema):
     location = ma.fields.String(validate=CODE)
     reason = ma.fields.String(validate=validate.OneOf([r.value for r in Reason]))
     lot = ma.fields.String(validate=CODE)
-    since = ma.fields.Date()
-    until = ma.fields.Date()
+    since = ma.fields.Date(validate=LEDGER_DAYS)
+    until = ma.fields.Date(validate=LEDGER_DAYS)
 
 
 class StocktakePageArgsSchema(PageArgsSchema):

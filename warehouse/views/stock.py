@@ -291,8 +291,9 @@ def adjust():
                 place_errors(error, form, quantity="change")
                 status = error.status
             else:
-                flash(_("Adjusted %(sku)s at %(location)s by %(change)+d.", sku=form.sku.data.upper(),
-                        location=form.location.data.upper(), change=form.change.data), "success")
+                signed = f"{form.change.data:+d}"
+                flash(_("Adjusted %(sku)s at %(location)s by %(change)s.", sku=form.sku.data.upper(),
+                        location=form.location.data.upper(), change=signed), "success")
                 return redirect(url_for("stock.adjust", last=movement.id))
     return render_template("stock/adjust.html", form=form, last=[]), status
 
