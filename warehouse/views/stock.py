@@ -24,6 +24,7 @@ from warehouse.queries.stock import (
     stock_page,
     stock_stmt,
 )
+from warehouse.routing import MAX_ID
 from warehouse.schemas.stock_pages import MovementPageArgsSchema, StockPageArgsSchema
 from warehouse.services import stock
 from warehouse.timezone import depot_zone
@@ -82,7 +83,7 @@ def _prefill_quantity(form, name: str = "quantity") -> None:
 
 def _shown_movements(name: str) -> list:
     """Return the ledger rows named in the query string (a just-finished operation)."""
-    ids = [i for i in request.args.getlist(name, type=int) if 0 < i < 2**31][:SHOWN_MOVEMENTS]
+    ids = [i for i in request.args.getlist(name, type=int) if 0 < i <= MAX_ID][:SHOWN_MOVEMENTS]
     if not ids:
         return []
     return db.session.execute(movement_stmt(sort="at").where(StockMovement.id.in_(ids))).all()
