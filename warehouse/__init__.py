@@ -83,10 +83,23 @@ def register_blueprints(app: Flask) -> None:
     """Register the pages and the API."""
     from warehouse.api import register_api
     from warehouse.routing import IdConverter
-    from warehouse.views import account, admin, apidocs, auth, catalogue, health, home, locations
+    from warehouse.views import (
+        account,
+        admin,
+        apidocs,
+        auth,
+        catalogue,
+        health,
+        home,
+        locations,
+        reports,
+        stock,
+        stocktake,
+    )
 
     app.url_map.converters["id"] = IdConverter
-    for module in (auth, home, account, admin, catalogue, locations, health, apidocs):
+    for module in (auth, home, account, admin, catalogue, locations, stock, stocktake, reports,
+                   health, apidocs):
         app.register_blueprint(module.bp)
     app.extensions["warehouse_api"] = register_api(app)
 

@@ -1,12 +1,12 @@
-"""The read side of stocktakes: a filtered list and one count with its lines."""
+"""The read side of stocktakes: a filtered list with line counts, and one count with its lines."""
 
 from __future__ import annotations
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from warehouse.domain.stock import StocktakeStatus
-from warehouse.models import Location, Stocktake, StocktakeLine
+from warehouse.models import Location, Stocktake, StocktakeLine, User
 from warehouse.queries.pagination import Page, paginate
 
 STOCKTAKE_SORTS = {
@@ -17,20 +17,24 @@ STOCKTAKE_SORTS = {
 
 def stocktake_stmt(*, status: str | None = None, location_id: int | None = None,
                    sort: str = "-started_at") -> Select:
-    """Stocktakes with their location's code and how many lines are counted."""
+    """Stocktakes with their location, who started them and how many lines are counted."""
     lines = (
         select(StocktakeLine.stocktake_id.label("stocktake_id"), func.count().label("line_count"),
                func.count(StocktakeLine.counted).label("counted_count"))
         .group_by(StocktakeLine.stocktake_id)
         .subquery("line_counts")
     )
+    starter = aliased(User, name="starter")
     stmt = (
         select(Stocktake.id, Stocktake.location_id, Location.code.label("location_code"),
-               Stocktake.status, Stocktake.note, Stocktake.started_by_id, Stocktake.started_at,
-               Stocktake.submitted_at, Stocktake.decided_by_id, Stocktake.decided_at,
+               Location.name.label("location_name"), Stocktake.status, Stocktake.note,
+               Stocktake.started_by_id, starter.display_name.label("started_by"),
+               Stocktake.started_at, Stocktake.submitted_at, Stocktake.decided_by_id,
+               Stocktake.decided_at,
                func.coalesce(lines.c.line_count, 0).label("line_count"),
                func.coalesce(lines.c.counted_count, 0).label("counted_count"))
         .join(Location, Location.id == Stocktake.location_id)
+        .outerjoin(starter, starter.id == Stocktake.started_by_id)
         .outerjoin(lines, lines.c.stocktake_id == Stocktake.id)
         .order_by(*STOCKTAKE_SORTS[sort])
     )
@@ -47,11 +51,11 @@ def stocktake_page(session: Session, *, page: int = 1, per_page: int = 50, **fil
 
 
 def stocktake_detail(session: Session, stocktake_id: int) -> Stocktake | None:
-    """Return a stocktake with its location and lines (items and lots) loaded, or None."""
+    """Return a stocktake with its location and lines, each line's item and lot loaded up front."""
     return session.scalar(
         select(Stocktake).where(Stocktake.id == stocktake_id)
-        .options(selectinload(Stocktake.location),
-                 selectinload(Stocktake.lines).selectinload(StocktakeLine.item),
-                 selectinload(Stocktake.lines).selectinload(StocktakeLine.lot))
+        .options(joinedload(Stocktake.location),
+                 selectinload(Stocktake.lines).options(joinedload(StocktakeLine.item),
+                                                       joinedload(StocktakeLine.lot)))
         .execution_options(populate_existing=True)
     )
