@@ -35,10 +35,15 @@ def form_errors_from(error: DomainError, form) -> None:
 
 
 def list_args(schema_class) -> dict:
-    """Parse a list page's query string through its allowlist schema, ignoring blank fields."""
-    raw = {k: v for k, v in request.args.items() if v != ""}
+    """Parse a list page's query string through its allowlist schema, dropping invalid filters."""
+    raw = {k: v for k, v in request.args.items() if v.strip() != "" and k != "format"}
     try:
         return schema_class(unknown="exclude").load(raw)
     except ValidationError as error:
-        flash(gettext("Ignored invalid filters: %(fields)s", fields=", ".join(error.messages)), "error")
-        return schema_class().load({})
+        flash(gettext("Ignored invalid filters: %(fields)s", fields=", ".join(sorted(error.messages))),
+              "error")
+        valid = {k: v for k, v in raw.items() if k not in error.messages}
+    try:
+        return schema_class(unknown="exclude").load(valid)
+    except ValidationError:
+        return schema_class(unknown="exclude").load({})

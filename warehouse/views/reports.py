@@ -22,8 +22,8 @@ from warehouse.queries.stock import (
 )
 from warehouse.schemas.stock_pages import BelowMinimumArgsSchema, ExpiringArgsSchema
 from warehouse.timezone import today
+from warehouse.views import list_args
 from warehouse.views.export import csv_response, wants_csv
-from warehouse.views.stock import list_args
 
 bp = Blueprint("reports", __name__)
 

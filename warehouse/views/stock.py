@@ -6,7 +6,6 @@ from datetime import datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 from sqlalchemy import select
 
 from warehouse.access import STOCK_HANDLERS, STOCK_MANAGERS, allow, current_caller, signed_in
@@ -28,6 +27,7 @@ from warehouse.routing import MAX_ID
 from warehouse.schemas.stock_pages import MovementPageArgsSchema, StockPageArgsSchema
 from warehouse.services import stock
 from warehouse.timezone import depot_zone
+from warehouse.views import list_args
 from warehouse.views.export import csv_response, wants_csv
 from warehouse.views.operation_forms import (
     AdjustForm,
@@ -49,18 +49,6 @@ DISPOSAL_ROWS = 100
 
 
 # --- helpers shared with the stocktake and report pages ----------------------------------------
-
-def list_args(schema_class) -> dict:
-    """Parse a list page's query string through its allowlist schema, dropping invalid filters."""
-    raw = {k: v for k, v in request.args.items() if v.strip() != "" and k != "format"}
-    try:
-        return schema_class(unknown="exclude").load(raw)
-    except ValidationError as error:
-        flash(_("Ignored invalid filters: %(fields)s", fields=", ".join(sorted(error.messages))),
-              "error")
-        return schema_class(unknown="exclude").load(
-            {k: v for k, v in raw.items() if k not in error.messages})
-
 
 def empty_page(args: dict) -> Page:
     """Return a page with no rows (a filter named something that does not exist)."""

@@ -15,6 +15,7 @@ from warehouse.queries.stocktake import stocktake_detail, stocktake_page
 from warehouse.routing import MAX_ID
 from warehouse.schemas.stock_pages import StocktakePageArgsSchema
 from warehouse.services import stocktake as stocktakes
+from warehouse.views import list_args
 from warehouse.views.operation_forms import (
     CountForm,
     PostForm,
@@ -23,7 +24,6 @@ from warehouse.views.operation_forms import (
     resolve_item,
     resolve_location,
 )
-from warehouse.views.stock import list_args
 
 bp = Blueprint("stocktake", __name__)
 
