@@ -128,6 +128,32 @@ def index():
 
 # --- receive, move, issue ------------------------------------------------------------------------
 
+def _scanned_operation(form, locations: dict, act, **renames: str):
+    """Validate a scanned form, resolve its SKU and location codes and run one use case.
+
+    locations maps the service's id arguments to the form fields holding codes; an empty
+    optional field passes None. Returns act's response, or the status to render the form with.
+    """
+    if not form.validate_on_submit():
+        return 400
+    item_id = resolve_item(db.session, form.sku)
+    ids = {name: resolve_location(db.session, field) if field.data else None
+           for name, field in locations.items()}
+    if not item_id or any(ids[name] is None and field.data for name, field in locations.items()):
+        return 422
+    try:
+        return act(item_id, ids)
+    except DomainError as error:
+        place_errors(error, form, **renames)
+        return error.status
+
+
+def _done(endpoint: str, message: str, movements: list | None = None, key: str = "last"):
+    """Flash what was done and show the form again, empty, with the movements made."""
+    flash(message, "success")
+    return redirect(url_for(endpoint, **{key: [m.id for m in movements]}))
+
+
 @bp.route("/stock/receive", methods=["GET", "POST"])
 @allow(*STOCK_HANDLERS)
 def receive():
@@ -136,28 +162,21 @@ def receive():
     if request.method == "GET":
         _prefill(form, "sku", "location", "lot")
         return render_template("stock/receive.html", form=form, last=_shown_movements("last"))
-    status = 400
-    if form.validate_on_submit():
-        item_id = resolve_item(db.session, form.sku)
-        location_id = resolve_location(db.session, form.location)
-        status = 422
-        if item_id and location_id:
-            try:
-                movement = stock.receive_stock(
-                    db.session, current_caller(), item_id=item_id, location_id=location_id,
-                    quantity=form.quantity.data, lot=_text(form.lot.data),
-                    expires_on=form.expires_on.data, received_on=form.received_on.data,
-                    supplier_ref=form.supplier_ref.data, reference=form.reference.data,
-                    note=form.note.data)
-            except DomainError as error:
-                place_errors(error, form)
-                status = error.status
-            else:
-                flash(_("Received %(quantity)d of %(sku)s into %(location)s.",
-                        quantity=movement.quantity, sku=form.sku.data.upper(),
-                        location=form.location.data.upper()), "success")
-                return redirect(url_for("stock.receive", last=movement.id))
-    return render_template("stock/receive.html", form=form, last=[]), status
+
+    def act(item_id, ids):
+        movement = stock.receive_stock(
+            db.session, current_caller(), item_id=item_id, location_id=ids["location_id"],
+            quantity=form.quantity.data, lot=_text(form.lot.data), expires_on=form.expires_on.data,
+            received_on=form.received_on.data, supplier_ref=form.supplier_ref.data,
+            reference=form.reference.data, note=form.note.data)
+        return _done("stock.receive", _("Received %(quantity)d of %(sku)s into %(location)s.",
+                                        quantity=movement.quantity, sku=form.sku.data.upper(),
+                                        location=form.location.data.upper()), [movement])
+
+    result = _scanned_operation(form, {"location_id": form.location}, act)
+    if not isinstance(result, int):
+        return result
+    return render_template("stock/receive.html", form=form, last=[]), result
 
 
 @bp.route("/stock/move", methods=["GET", "POST"])
@@ -169,28 +188,22 @@ def move():
         _prefill(form, "sku", "lot", "from_location", "to_location")
         _prefill_quantity(form)
         return render_template("stock/move.html", form=form, last=_shown_movements("last"))
-    status = 400
-    if form.validate_on_submit():
-        item_id = resolve_item(db.session, form.sku)
-        origin = resolve_location(db.session, form.from_location)
-        destination = resolve_location(db.session, form.to_location)
-        status = 422
-        if item_id and origin and destination:
-            try:
-                movement = stock.move_stock(
-                    db.session, current_caller(), item_id=item_id, from_location_id=origin,
-                    to_location_id=destination, quantity=form.quantity.data,
-                    lot=_text(form.lot.data), note=form.note.data)
-            except DomainError as error:
-                place_errors(error, form)
-                status = error.status
-            else:
-                flash(_("Moved %(quantity)d of %(sku)s from %(origin)s to %(destination)s.",
-                        quantity=movement.quantity, sku=form.sku.data.upper(),
-                        origin=form.from_location.data.upper(),
-                        destination=form.to_location.data.upper()), "success")
-                return redirect(url_for("stock.move", last=movement.id))
-    return render_template("stock/move.html", form=form, last=[]), status
+
+    def act(item_id, ids):
+        movement = stock.move_stock(
+            db.session, current_caller(), item_id=item_id, from_location_id=ids["from_location_id"],
+            to_location_id=ids["to_location_id"], quantity=form.quantity.data,
+            lot=_text(form.lot.data), note=form.note.data)
+        return _done("stock.move", _("Moved %(quantity)d of %(sku)s from %(origin)s to %(destination)s.",
+                                     quantity=movement.quantity, sku=form.sku.data.upper(),
+                                     origin=form.from_location.data.upper(),
+                                     destination=form.to_location.data.upper()), [movement])
+
+    result = _scanned_operation(form, {"from_location_id": form.from_location,
+                                       "to_location_id": form.to_location}, act)
+    if not isinstance(result, int):
+        return result
+    return render_template("stock/move.html", form=form, last=[]), result
 
 
 def _issue_lookup() -> dict:
@@ -232,27 +245,21 @@ def issue():
         status = 422 if lookup["error"] or lookup["quantity_error"] else 200
         return render_template("stock/issue.html", form=form, lookup=lookup,
                                issued=_shown_movements("issued")), status
-    status = 400
-    if form.validate_on_submit():
-        item_id = resolve_item(db.session, form.sku)
-        location_id = resolve_location(db.session, form.location) if form.location.data else None
-        status = 422
-        if item_id and (location_id or not form.location.data):
-            try:
-                movements = stock.issue_stock(
-                    db.session, current_caller(), item_id=item_id, quantity=form.quantity.data,
-                    purpose=form.purpose.data, location_id=location_id, lot=_text(form.lot.data),
-                    reference=form.reference.data, note=form.note.data)
-            except DomainError as error:
-                place_errors(error, form)
-                status = error.status
-            else:
-                flash(_("Issued %(quantity)d of %(sku)s.", quantity=form.quantity.data,
-                        sku=form.sku.data.upper()), "success")
-                return redirect(url_for("stock.issue", issued=[m.id for m in movements]))
+
+    def act(item_id, ids):
+        movements = stock.issue_stock(
+            db.session, current_caller(), item_id=item_id, quantity=form.quantity.data,
+            purpose=form.purpose.data, location_id=ids["location_id"], lot=_text(form.lot.data),
+            reference=form.reference.data, note=form.note.data)
+        return _done("stock.issue", _("Issued %(quantity)d of %(sku)s.", quantity=form.quantity.data,
+                                      sku=form.sku.data.upper()), movements, key="issued")
+
+    result = _scanned_operation(form, {"location_id": form.location}, act)
+    if not isinstance(result, int):
+        return result
     lookup = {"sku": "", "quantity": "", "item": None, "suggestions": [], "error": None,
               "quantity_error": None, "short": None}
-    return render_template("stock/issue.html", form=form, lookup=lookup, issued=[]), status
+    return render_template("stock/issue.html", form=form, lookup=lookup, issued=[]), result
 
 
 # --- adjust, dispose ---------------------------------------------------------------------------
@@ -265,26 +272,20 @@ def adjust():
     if request.method == "GET":
         _prefill(form, "sku", "lot", "location")
         return render_template("stock/adjust.html", form=form, last=_shown_movements("last"))
-    status = 400
-    if form.validate_on_submit():
-        item_id = resolve_item(db.session, form.sku)
-        location_id = resolve_location(db.session, form.location)
-        status = 422
-        if item_id and location_id:
-            try:
-                movement = stock.adjust_stock(
-                    db.session, current_caller(), item_id=item_id, location_id=location_id,
-                    change=form.change.data, note=form.note.data, lot=_text(form.lot.data))
-            except DomainError as error:
-                # Taking away more than is there is refused on the ledger's "quantity".
-                place_errors(error, form, quantity="change")
-                status = error.status
-            else:
-                signed = f"{form.change.data:+d}"
-                flash(_("Adjusted %(sku)s at %(location)s by %(change)s.", sku=form.sku.data.upper(),
-                        location=form.location.data.upper(), change=signed), "success")
-                return redirect(url_for("stock.adjust", last=movement.id))
-    return render_template("stock/adjust.html", form=form, last=[]), status
+
+    def act(item_id, ids):
+        movement = stock.adjust_stock(
+            db.session, current_caller(), item_id=item_id, location_id=ids["location_id"],
+            change=form.change.data, note=form.note.data, lot=_text(form.lot.data))
+        return _done("stock.adjust", _("Adjusted %(sku)s at %(location)s by %(change)s.",
+                                       sku=form.sku.data.upper(), location=form.location.data.upper(),
+                                       change=f"{form.change.data:+d}"), [movement])
+
+    # Taking away more than is there is refused on the ledger's "quantity": show it on "change".
+    result = _scanned_operation(form, {"location_id": form.location}, act, quantity="change")
+    if not isinstance(result, int):
+        return result
+    return render_template("stock/adjust.html", form=form, last=[]), result
 
 
 def _disposable() -> dict:
@@ -304,26 +305,20 @@ def dispose():
         _prefill_quantity(form)
         return render_template("stock/dispose.html", form=form, last=_shown_movements("last"),
                                disposable=_disposable())
-    status = 400
-    if form.validate_on_submit():
-        item_id = resolve_item(db.session, form.sku)
-        location_id = resolve_location(db.session, form.location)
-        status = 422
-        if item_id and location_id:
-            try:
-                movement = stock.dispose_stock(
-                    db.session, current_caller(), item_id=item_id, location_id=location_id,
-                    quantity=form.quantity.data, lot=_text(form.lot.data), note=form.note.data)
-            except DomainError as error:
-                place_errors(error, form)
-                status = error.status
-            else:
-                flash(_("Disposed of %(quantity)d of %(sku)s from %(location)s.",
-                        quantity=movement.quantity, sku=form.sku.data.upper(),
-                        location=form.location.data.upper()), "success")
-                return redirect(url_for("stock.dispose", last=movement.id))
+
+    def act(item_id, ids):
+        movement = stock.dispose_stock(
+            db.session, current_caller(), item_id=item_id, location_id=ids["location_id"],
+            quantity=form.quantity.data, lot=_text(form.lot.data), note=form.note.data)
+        return _done("stock.dispose", _("Disposed of %(quantity)d of %(sku)s from %(location)s.",
+                                        quantity=movement.quantity, sku=form.sku.data.upper(),
+                                        location=form.location.data.upper()), [movement])
+
+    result = _scanned_operation(form, {"location_id": form.location}, act)
+    if not isinstance(result, int):
+        return result
     return render_template("stock/dispose.html", form=form, last=[],
-                           disposable=_disposable()), status
+                           disposable=_disposable()), result
 
 
 # --- the ledger --------------------------------------------------------------------------------
