@@ -204,7 +204,12 @@ def test_item_page_shows_facts_stock_by_location_and_lot_fefo_and_movements(app,
     assert re.findall(r"· (SOON|LATE|HELD)", fefo) == ["SOON", "LATE"]
     assert depot.codes["bin_b"] in fefo
     assert body.count("PO-1") == 1
-    assert "Full history" not in body or "/stock/movements" in body
+    other = make_item(app, "EA-OTHER-01")
+    receive(app, other, depot.bin_a, 1, lot="X1", expires_on=in_days(50), reference="PO-OTHER")
+    history = html.unescape(re.search(r'href="([^"]+)" data-testid="full-history"', body).group(1))
+    ledger = client_as("logistics").get(history)
+    assert ledger.status_code == 200
+    assert "PO-1" in ledger.get_data(as_text=True) and "PO-OTHER" not in ledger.get_data(as_text=True)
 
 
 def test_item_page_marks_expired_lots_and_never_suggests_them(app, client_as, depot):
