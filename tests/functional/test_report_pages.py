@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from tests.builders import in_days, make_depot, make_item, receive
+from tests.builders import expire_lot, in_days, make_depot, make_item, receive
 from tests.functional.stock_page_helpers import LOCALES, assert_csv_attachment, table_rows
 from warehouse.domain.accounts import Role
 
@@ -33,8 +33,9 @@ def dataset(app, users):
     receive(app, foam, depot.bin_b, 5, lot="L-45", expires_on=in_days(45))
     receive(app, foam, depot.bin_a, 6, lot="L-80", expires_on=in_days(80))
     receive(app, foam, depot.bin_a, 7, lot="L-200", expires_on=in_days(200))
-    # Received 40 days ago with a 30-day shelf life: expired ten days ago.
-    receive(app, rations, depot.bin_b, 8, lot="R-OLD", received_on=in_days(-40))
+    # Received 20 days ago with a 30-day shelf life, then kept until it expired ten days ago.
+    receive(app, rations, depot.bin_b, 8, lot="R-OLD", received_on=in_days(-20))
+    expire_lot(app, "R-OLD", 10)
     receive(app, helmets, depot.bin_a, 3)
     return depot
 

@@ -7,9 +7,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
 
-from tests.builders import field_errors, in_days, make_depot, make_item, receive, stock_counts
+from tests.builders import expire_lot, field_errors, in_days, make_depot, make_item, receive, stock_counts
 from tests.functional.stock_page_helpers import (
     LOCALES,
     assert_csv_attachment,
@@ -19,8 +18,6 @@ from tests.functional.stock_page_helpers import (
     table_rows,
 )
 from warehouse.domain.accounts import Role
-from warehouse.extensions import db
-from warehouse.models import Lot
 
 FOAM = "EA-AFFF-01"
 GLOVES = "PE-GLOVE-01"
@@ -326,11 +323,7 @@ def fefo_stock(app, users, depot, foam):
     receive(app, foam, depot.quarantine, 50, lot="L-Q", expires_on=in_days(5))
     old = make_item(app, "EA-OLD-01", expiry_required=False, shelf_life_days=30)
     receive(app, old, depot.bin_a, 3, lot="L-OLD", received_on=in_days(-20))
-    # Let L-OLD pass its shelf life while it sits in the bin.
-    with app.app_context():
-        db.session.execute(update(Lot).where(Lot.code == "L-OLD").values(expires_on=in_days(-10)))
-        db.session.commit()
-        db.session.remove()
+    expire_lot(app, "L-OLD", 10)
     return depot
 
 
