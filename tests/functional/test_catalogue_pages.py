@@ -263,7 +263,7 @@ def test_supply_officer_adds_an_item_through_the_form(app, client_as):
     assert row["min_level"] == 20 and row["tracking"] == Tracking.BULK and row["active"] is True
     page = client.get(f"/items/{item_id}")
     assert "PE-GLOVE-01" in text(page) and "EN 659" in text(page)
-    assert "added to the catalogue" in text(page)
+    assert "已加入目录" in text(page)  # the Chinese UI: "added to the catalogue"
 
 
 @pytest.mark.parametrize(("changes", "status", "field", "message"), [

@@ -142,7 +142,7 @@ def test_location_page_shows_breadcrumb_facts_children_and_the_subtrees_contents
     assert "PO-77" in bin_page  # the receipt is a recent movement here
 
     zone = client.get(f"/locations/{depot.zone}").get_data(as_text=True)
-    assert "12 × 10 m at x 0, y 0" in zone and "120 m²" in zone
+    assert "12 × 10 米，位于 x 0、y 0" in zone and "120 m²" in zone
     children = section(zone, 'data-testid="children"', "</ul>")
     assert "T-A-R01" in children
     contents = section(zone, 'data-testid="contents"', "</table>")

@@ -364,4 +364,4 @@ def test_stocktake_forms_need_a_csrf_token(client_as, app, depot):
                            data={"item_id": str(ids[(FOAM, "L-45")]), "lot": "L-45", "counted": "5"})
     assert response.status_code == 400
     assert keeper.post(f"/stocktakes/{stocktake_id}/submit").status_code == 400
-    assert "not counted" in body(keeper.get(f"/stocktakes/{stocktake_id}"))
+    assert "未清点" in body(keeper.get(f"/stocktakes/{stocktake_id}"))
