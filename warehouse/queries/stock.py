@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, contains_eager
 
 from warehouse.domain.stock import (
     LocationKind,
@@ -84,6 +84,8 @@ def item_stmt(*, q: str | None = None, category: str | None = None, tracking: st
                func.coalesce(totals.c.on_hand, 0).label("on_hand"))
         .join(Category, Category.id == Item.category_id)
         .outerjoin(totals, totals.c.item_id == Item.id)
+        # The category join above also fills item.category: no second join for the eager load.
+        .options(contains_eager(Item.category))
         .order_by(*ITEM_SORTS[sort](totals))
     )
     if q:

@@ -12,7 +12,7 @@ from warehouse.domain.stock import (
     StockStatus,
     StocktakeStatus,
 )
-from warehouse.queries.stock import BELOW_MINIMUM_SORTS, STOCK_SORTS
+from warehouse.queries.stock import STOCK_SORTS
 from warehouse.schemas.common import PageArgsSchema
 
 CATEGORY = validate.Regexp(r"^[A-Za-z]{2}$")
@@ -53,10 +53,3 @@ class ExpiringArgsSchema(PageArgsSchema):
     """The expiry report's horizon: one of the offered tabs."""
 
     days = ma.fields.Integer(load_default=EXPIRY_HORIZONS[0], validate=validate.OneOf(EXPIRY_HORIZONS))
-
-
-class BelowMinimumArgsSchema(PageArgsSchema):
-    """Filters of the below-minimum report."""
-
-    category = ma.fields.String(validate=CATEGORY)
-    sort = ma.fields.String(load_default="shortfall", validate=validate.OneOf(list(BELOW_MINIMUM_SORTS)))

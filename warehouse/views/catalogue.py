@@ -14,11 +14,12 @@ from warehouse.extensions import db
 from warehouse.models import Item
 from warehouse.queries.catalogue import categories
 from warehouse.queries.stock import fefo_suggestions, item_page, item_stmt, movement_page, stock_page
+from warehouse.schemas.catalogue import ItemListArgsSchema
 from warehouse.services import catalogue
 from warehouse.timezone import today
 from warehouse.views import form_errors_from, list_args
 from warehouse.views.export import csv_response, wants_csv
-from warehouse.views.stock_forms import ItemEditForm, ItemForm, ItemListArgsSchema, category_choices
+from warehouse.views.stock_forms import ItemEditForm, ItemForm, category_choices
 
 bp = Blueprint("catalogue", __name__)
 

@@ -20,7 +20,8 @@ from warehouse.queries.stock import (
     stock_stmt,
     zone_usage,
 )
-from warehouse.schemas.stock_pages import BelowMinimumArgsSchema, ExpiringArgsSchema
+from warehouse.schemas.stock import BelowMinimumArgsSchema
+from warehouse.schemas.stock_pages import ExpiringArgsSchema
 from warehouse.timezone import today
 from warehouse.views import list_args
 from warehouse.views.export import csv_response, wants_csv

@@ -25,7 +25,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from warehouse.domain.stock import ALLOWED_PARENTS, LocationKind, Tracking
-from warehouse.queries.stock import ITEM_SORTS
 from warehouse.schemas.common import PageArgsSchema, id_field
 from warehouse.views.labels import KIND_LABELS, TRACKING_LABELS, UNIT_LABELS
 
@@ -157,17 +156,6 @@ class LocationEditForm(LocationForm):
 
 
 # --- list filters (query strings) -------------------------------------------------------------
-
-class ItemListArgsSchema(PageArgsSchema):
-    """Filters and sort of the item list."""
-
-    q = ma.fields.String(validate=validate.Length(max=80))
-    category = ma.fields.String(validate=validate.Regexp(r"^[A-Za-z]{2}$"))
-    tracking = ma.fields.String(validate=validate.OneOf([t.value for t in Tracking]))
-    active = ma.fields.Boolean()
-    below_minimum = ma.fields.Boolean()
-    sort = ma.fields.String(load_default="sku", validate=validate.OneOf(list(ITEM_SORTS)))
-
 
 class LocationListArgsSchema(PageArgsSchema):
     """Filters of the location tree."""
