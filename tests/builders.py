@@ -206,3 +206,64 @@ def expire_lot(app: Flask, code: str, days_ago: int) -> None:
         db.session.execute(update(Lot).where(Lot.code == code).values(expires_on=in_days(-days_ago)))
         db.session.commit()
         db.session.remove()
+
+
+# --- kits -------------------------------------------------------------------------------------
+
+def make_module(app: Flask, code: str = "EQ", **fields) -> str:
+    """Create a disaster module; return its code."""
+    from warehouse.services import kit_templates
+
+    defaults = {"name_zh": "地震救援模块", "name_en": "Earthquake rescue module"}
+    with app.app_context():
+        module = kit_templates.create_module(db.session, CLI, code=code, **{**defaults, **fields})
+        code = module.code
+        db.session.remove()
+    return code
+
+
+def make_template(app: Flask, lines: list[dict], *, code: str | None = None,
+                  modules: dict[str, int] | None = None, **fields) -> str:
+    """Create a box template with lines [{item_id, par_quantity, ...}]; return its code."""
+    from warehouse.services import kit_templates
+
+    defaults = {"name_zh": "破拆箱", "name_en": "Breaching kit", "category": "ER",
+                "box_type": "case", "width_m": 0.6, "depth_m": 0.4, "weight_kg": 28}
+    requirements = [{"module": m, "boxes_required": n} for m, n in (modules or {"EQ": 2}).items()]
+    with app.app_context():
+        template = kit_templates.create_template(
+            db.session, CLI, code=code or f"TPL-{next(_serial):04d}", lines=lines,
+            requirements=requirements, **{**defaults, **fields})
+        code = template.code
+        db.session.remove()
+    return code
+
+
+def make_kit(app: Flask, template: str, home_location_id: int, *, module: str = "EQ",
+             **fields) -> str:
+    """Create an empty box of a template at a home location; return its printed code."""
+    from warehouse.services import kits
+
+    with app.app_context():
+        kit = kits.create_kit(db.session, CLI, template=template, module=module,
+                              home_location_id=home_location_id, **fields)
+        code = kit.code
+        db.session.remove()
+    return code
+
+
+def fill_kit(app: Flask, code: str) -> None:
+    """Restock a box with everything its proposal suggests."""
+    from warehouse.services import kits
+
+    with app.app_context():
+        proposal = kits.propose_restock(db.session, code)
+        kits.restock_kit(
+            db.session, CLI, code,
+            fills=[{"item_id": f.item.id, "lot": f.lot.code if f.lot else None,
+                    "from_location_id": f.from_location.id, "quantity": f.quantity}
+                   for f in proposal.fills],
+            removals=[{"item_id": r.item.id, "lot": r.lot.code if r.lot else None,
+                       "to_location_id": r.to_location.id, "quantity": r.quantity}
+                      for r in proposal.removals])
+        db.session.remove()

@@ -4,8 +4,18 @@ from warehouse.models.accounts import ApiToken, User
 from warehouse.models.audit import AuditEvent
 from warehouse.models.base import Base
 from warehouse.models.catalogue import Category, Item
+from warehouse.models.kits import (
+    Kit,
+    KitEvent,
+    KitLineSubstitute,
+    KitTemplate,
+    KitTemplateLine,
+    Module,
+    ModuleRequirement,
+)
 from warehouse.models.locations import Location
 from warehouse.models.stock import Lot, StockBalance, StockMovement, Stocktake, StocktakeLine
 
-__all__ = ["ApiToken", "AuditEvent", "Base", "Category", "Item", "Location", "Lot", "StockBalance",
-           "StockMovement", "Stocktake", "StocktakeLine", "User"]
+__all__ = ["ApiToken", "AuditEvent", "Base", "Category", "Item", "Kit", "KitEvent", "KitLineSubstitute",
+           "KitTemplate", "KitTemplateLine", "Location", "Lot", "Module", "ModuleRequirement",
+           "StockBalance", "StockMovement", "Stocktake", "StocktakeLine", "User"]
