@@ -16,8 +16,15 @@ from warehouse.domain.kits import (
     validate_module_code,
     validate_template_code,
 )
-from warehouse.models import Item, Kit, KitLineSubstitute, KitTemplate, KitTemplateLine, Module
-from warehouse.models import ModuleRequirement
+from warehouse.models import (
+    Item,
+    Kit,
+    KitLineSubstitute,
+    KitTemplate,
+    KitTemplateLine,
+    Module,
+    ModuleRequirement,
+)
 from warehouse.services.accounts import Caller
 from warehouse.services.catalogue import category_by_code
 
