@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from warehouse.database import write_transaction
-from warehouse.domain.errors import N_, Conflict, InvalidInput, NotFound
+from warehouse.domain.accounts import Role
+from warehouse.domain.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from warehouse.domain.kits import (
     RESTING,
     RESTOCKABLE,
@@ -63,6 +64,8 @@ from warehouse.services.kit_templates import get_module, get_template
 from warehouse.services.stock import NOTE_MAX, RECEIVABLE_KINDS, find_lot, get_location, text_field
 from warehouse.timezone import today
 
+# Retiring a box takes it off the books for good: supply officers decide that.
+RETIRERS = frozenset({Role.SUPPLY_OFFICER, Role.ADMIN})
 # A box is kept on the floor of a zone, on a rack's pallet place or in a bin.
 HOME_KINDS = frozenset({LocationKind.ZONE, LocationKind.RACK, LocationKind.BIN})
 MAX_RESTOCK_ENTRIES = 500
@@ -443,6 +446,8 @@ def change_kit_status(session: Session, caller: Caller, code: str, *, status: Ki
     note = text_field(note, "note", NOTE_MAX)
     if target in (KitStatus.QUARANTINED, KitStatus.RETIRED) and not note:
         raise InvalidInput.on("note", N_("say why"))
+    if target == KitStatus.RETIRED and caller.user is not None and caller.user.role not in RETIRERS:
+        raise Forbidden(N_("only a supply officer retires a box"))
     with write_transaction(session):
         kit = get_kit(session, code, lock=True)
         check_transition(kit.code, kit.status, target)
