@@ -10,7 +10,8 @@ from warehouse.domain.errors import Reason
 def translated(text: str) -> str:
     """Translate a service's message for a page; text without a template stays as it is."""
     if isinstance(text, Reason):
-        return gettext(text.template, **text.params)
+        # Values may be words of their own (a status name): translate those too.
+        return gettext(text.template, **{k: translated(v) for k, v in text.params.items()})
     return text
 
 

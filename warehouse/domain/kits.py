@@ -34,6 +34,19 @@ class KitStatus(enum.StrEnum):
     RETIRED = "retired"
 
 
+# The states in words, translated where a page shows a message naming them.
+STATUS_WORDS = {
+    KitStatus.ASSEMBLING: N_("assembling"),
+    KitStatus.READY: N_("ready"),
+    KitStatus.SHORT: N_("short"),
+    KitStatus.DEPLOYED: N_("deployed"),
+    KitStatus.RETURNED: N_("returned"),
+    KitStatus.RESTOCKING: N_("restocking"),
+    KitStatus.QUARANTINED: N_("quarantined"),
+    KitStatus.RETIRED: N_("retired"),
+}
+
+
 class BoxType(enum.StrEnum):
     """The physical container a template is packed in."""
 
@@ -82,8 +95,8 @@ def check_transition(code: str, current: KitStatus, target: KitStatus) -> None:
     """Refuse a status change the lifecycle does not allow, naming the current state."""
     if target == current or target not in TRANSITIONS[current]:
         raise Conflict(N_("box %(code)s is %(status)s and cannot become %(target)s",
-                          code=code, status=current.value, target=target.value),
-                       {"status": [N_("currently %(status)s", status=current.value)]})
+                          code=code, status=STATUS_WORDS[current], target=STATUS_WORDS[target]),
+                       {"status": [N_("currently %(status)s", status=STATUS_WORDS[current])]})
 
 
 def resting_status(complete: bool) -> KitStatus:

@@ -21,6 +21,7 @@ from warehouse.domain.kits import (
     RESTING,
     RESTOCKABLE,
     SET_BY_DEPLOYMENT,
+    STATUS_WORDS,
     TRANSITIONS,
     Completeness,
     Held,
@@ -119,8 +120,8 @@ def record_transition(session: Session, caller: Caller, kit: Kit, target: KitSta
     if changed != 1:
         now = session.scalar(select(Kit.status).where(Kit.id == kit.id))
         raise Conflict(N_("box %(code)s was changed meanwhile and is now %(status)s",
-                          code=kit.code, status=str(now)),
-                       {"status": [N_("currently %(status)s", status=str(now))]})
+                          code=kit.code, status=STATUS_WORDS[KitStatus(now)]),
+                       {"status": [N_("currently %(status)s", status=STATUS_WORDS[KitStatus(now)])]})
     set_committed_value(kit, "status", target)
     _log(session, caller, kit, from_status=current, to_status=target, note=note, outcome=outcome)
 
@@ -342,8 +343,8 @@ def restock_kit(session: Session, caller: Caller, code: str, *, fills: list | No
         kit = get_kit(session, code, lock=True)
         if kit.status not in RESTOCKABLE:
             raise Conflict(N_("box %(code)s is %(status)s and cannot be restocked now",
-                              code=kit.code, status=kit.status.value),
-                           {"status": [N_("currently %(status)s", status=kit.status.value)]})
+                              code=kit.code, status=STATUS_WORDS[kit.status]),
+                           {"status": [N_("currently %(status)s", status=STATUS_WORDS[kit.status])]})
         box = session.get(Location, kit.location_id)
         on = today()
         lines = line_specs(session, kit.template_id)
@@ -420,8 +421,8 @@ def inspect_kit(session: Session, caller: Caller, code: str, *, outcome: Inspect
         kit = get_kit(session, code, lock=True)
         if kit.status in (KitStatus.DEPLOYED, KitStatus.RETIRED):
             raise Conflict(N_("box %(code)s is %(status)s and cannot be inspected",
-                              code=kit.code, status=kit.status.value),
-                           {"status": [N_("currently %(status)s", status=kit.status.value)]})
+                              code=kit.code, status=STATUS_WORDS[kit.status]),
+                           {"status": [N_("currently %(status)s", status=STATUS_WORDS[kit.status])]})
         event = _log(session, caller, kit, outcome=outcome, note=findings)
         if outcome == InspectionOutcome.FAILED:
             if kit.status != KitStatus.QUARANTINED and KitStatus.QUARANTINED in TRANSITIONS[kit.status]:
@@ -482,7 +483,7 @@ def relocate_kit(session: Session, caller: Caller, code: str, *, home_location_i
         kit = get_kit(session, code, lock=True)
         if kit.status == KitStatus.RETIRED:
             raise Conflict(N_("box %(code)s is retired", code=kit.code),
-                           {"status": [N_("currently %(status)s", status=kit.status.value)]})
+                           {"status": [N_("currently %(status)s", status=STATUS_WORDS[kit.status])]})
         home = get_location(session, home_location_id, "home_location_id", HOME_KINDS)
         if home.id == kit.home_location_id:
             raise InvalidInput.on("home_location_id", N_("the box already lives there"))
