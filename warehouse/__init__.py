@@ -91,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
         catalogue,
         health,
         home,
+        kit_editor,
         locations,
         reports,
         stock,
@@ -99,7 +100,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["id"] = IdConverter
     for module in (auth, home, account, admin, catalogue, locations, stock, stocktake, reports,
-                   health, apidocs):
+                   kit_editor, health, apidocs):
         app.register_blueprint(module.bp)
     app.extensions["warehouse_api"] = register_api(app)
 

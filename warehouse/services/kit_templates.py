@@ -102,6 +102,23 @@ def create_module(session: Session, caller: Caller, *, code: str, name_zh: str, 
     return module
 
 
+def update_module(session: Session, caller: Caller, code: str, **changes) -> Module:
+    """Change a module's names, description, display position, or retire it."""
+    with write_transaction(session):
+        module = get_module(session, code)
+        current = {"name_zh": module.name_zh, "name_en": module.name_en,
+                   "description": module.description, "position": module.position,
+                   "active": module.active}
+        merged = {**current, **changes}
+        module.name_zh = _text(merged["name_zh"], "name_zh", 40, required=True)
+        module.name_en = _text(merged["name_en"], "name_en", 80, required=True)
+        module.description = _text(merged["description"], "description", DESCRIPTION_MAX)
+        module.position = _whole(merged["position"], "position", 0, 10_000)
+        module.active = bool(merged["active"])
+        session.flush()
+    return module
+
+
 def _lines(session: Session, raw: list) -> list[tuple[LineSpec, dict]]:
     """Validate content lines; return each as a domain spec plus its row fields."""
     if not isinstance(raw, list) or not raw:

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from warehouse.domain.accounts import Role
+from warehouse.domain.kits import BoxType
 from warehouse.domain.stock import LocationKind, Purpose, Reason, StockStatus, StocktakeStatus, Tracking, Unit
 from warehouse.models.audit import AuditAction
 
@@ -66,3 +67,9 @@ STOCKTAKE_LABELS = {
 STOCK_LABELS = {"unit": UNIT_LABELS, "tracking": TRACKING_LABELS, "kind": KIND_LABELS,
                 "reason": REASON_LABELS, "purpose": PURPOSE_LABELS, "status": STATUS_LABELS,
                 "stocktake": STOCKTAKE_LABELS}
+
+# --- kits -------------------------------------------------------------------------------------
+BOX_TYPE_LABELS = {
+    BoxType.PALLET_BOX: _l("Pallet box"), BoxType.CASE: _l("Case"), BoxType.BAG: _l("Bag"),
+    BoxType.CABINET: _l("Wheeled cabinet"), BoxType.CYLINDER_RACK: _l("Cylinder rack"),
+}
