@@ -149,7 +149,8 @@ def kit_number(module_code: str, code: str) -> int | None:
     """Return the number in a module's box code, or None if the code has another shape."""
     prefix = f"K-{module_code}-"
     rest = code[len(prefix):] if code.startswith(prefix) else ""
-    return int(rest) if rest.isdigit() else None
+    # isascii: str.isdigit also accepts digits such as "²" that int() refuses.
+    return int(rest) if rest.isascii() and rest.isdigit() else None
 
 
 def usable_from(today: date, min_shelf_days: int) -> date:
@@ -185,7 +186,8 @@ def check_lines(lines: Sequence[LineSpec]) -> None:
     for index, line in enumerate(lines):
         if isinstance(line.par, bool) or not isinstance(line.par, int) or not 0 < line.par <= MAX_PAR:
             raise InvalidInput.on(f"lines.{index}.par", N_("a whole number from 1 to %(max)d", max=MAX_PAR))
-        if not 0 <= line.min_shelf_days <= MAX_SHELF_DAYS:
+        days = line.min_shelf_days
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_SHELF_DAYS:
             raise InvalidInput.on(f"lines.{index}.min_shelf_days",
                                   N_("from 0 to %(max)d days", max=MAX_SHELF_DAYS))
         repeated = line.item_ids & seen
