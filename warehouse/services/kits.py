@@ -50,6 +50,7 @@ from warehouse.models import (
     Item,
     Kit,
     KitEvent,
+    KitTemplate,
     KitTemplateLine,
     Location,
     Lot,
@@ -70,6 +71,8 @@ RETIRERS = frozenset({Role.SUPPLY_OFFICER, Role.ADMIN})
 # A box is kept on the floor of a zone, on a rack's pallet place or in a bin.
 HOME_KINDS = frozenset({LocationKind.ZONE, LocationKind.RACK, LocationKind.BIN})
 MAX_RESTOCK_ENTRIES = 500
+# Two people registering boxes of a module at once may pick the same next number: try the next.
+AUTO_CODE_ATTEMPTS = 5
 
 
 def get_kit(session: Session, code: str, *, lock: bool = False) -> Kit:
@@ -147,11 +150,35 @@ def place(session: Session, kit: Kit, parent: Location) -> None:
     session.flush()
 
 
-def _next_code(session: Session, module: Module) -> str:
+def _next_code(session: Session, module: Module, skip: int = 0) -> str:
     prefix = kit_code(module.code, 0)[:-4]
-    codes = session.scalars(select(Kit.code).where(Kit.code.startswith(prefix, autoescape=True)))
+    codes = session.scalars(select(Location.code).where(Location.code.startswith(prefix, autoescape=True)))
     numbers = [n for n in (kit_number(module.code, c) for c in codes) if n is not None]
-    return kit_code(module.code, max(numbers, default=0) + 1)
+    return kit_code(module.code, max(numbers, default=0) + 1 + skip)
+
+
+def _insert_kit(session: Session, code: str, template: KitTemplate, module: Module, home: Location,
+                note: str) -> Kit | None:
+    """Insert the box and its location under a savepoint; None when the code is taken."""
+    if session.scalar(select(func.count()).select_from(Location).where(Location.code == code)):
+        return None
+    savepoint = session.begin_nested()
+    try:
+        location = Location(code=code, name=template.name_zh[:80], kind=LocationKind.KIT,
+                            parent_id=home.id, footprint_m2=template.footprint_m2)
+        session.add(location)
+        session.flush()
+        location.path = f"{home.path}{location.id}/"
+        kit = Kit(code=code, template_id=template.id, module_id=module.id, location_id=location.id,
+                  home_location_id=home.id, status=KitStatus.ASSEMBLING, note=note)
+        session.add(kit)
+        session.flush()
+    except IntegrityError:
+        # Another writer numbered a box the same between our read and our insert.
+        savepoint.rollback()
+        return None
+    savepoint.commit()
+    return kit
 
 
 def create_kit(session: Session, caller: Caller, *, template: str, module: str,
@@ -172,25 +199,16 @@ def create_kit(session: Session, caller: Caller, *, template: str, module: str,
             raise InvalidInput.on("module", N_("template %(template)s is not part of module %(module)s",
                                                template=found_template.code, module=found_module.code))
         home = get_location(session, home_location_id, "home_location_id", HOME_KINDS)
-        code = code or _next_code(session, found_module)
-        taken = session.scalar(select(func.count()).select_from(Location).where(Location.code == code))
-        if taken or session.scalar(select(Kit.id).where(Kit.code == code)) is not None:
-            raise Conflict(N_("box code %(code)s is taken", code=code), {"code": [N_("already taken")]})
-        location = Location(code=code, name=found_template.name_zh[:80], kind=LocationKind.KIT,
-                            parent_id=home.id, footprint_m2=found_template.footprint_m2)
-        session.add(location)
-        kit = Kit(code=code, template_id=found_template.id, module_id=found_module.id,
-                  home_location_id=home.id, status=KitStatus.ASSEMBLING, note=note)
-        try:
-            session.flush()
-            location.path = f"{home.path}{location.id}/"
-            kit.location_id = location.id
-            session.add(kit)
-            session.flush()
-        except IntegrityError:
-            # Another writer numbered a box the same between our read and our insert.
-            raise Conflict(N_("box code %(code)s is taken", code=code),
-                           {"code": [N_("already taken")]}) from None
+        kit = None
+        for attempt in range(AUTO_CODE_ATTEMPTS):
+            candidate = code or _next_code(session, found_module, skip=attempt)
+            kit = _insert_kit(session, candidate, found_template, found_module, home, note)
+            if kit is not None:
+                break
+            if code:
+                raise Conflict(N_("box code %(code)s is taken", code=code), {"code": [N_("already taken")]})
+        if kit is None:
+            raise Conflict(N_("could not number the box; try again"), {"code": [N_("already taken")]})
         _log(session, caller, kit, to_status=KitStatus.ASSEMBLING, note=note)
     return kit
 
