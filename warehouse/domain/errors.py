@@ -9,15 +9,16 @@ class Reason(str):
     template: str
     params: dict
 
-    def __new__(cls, template: str, **params) -> Reason:
+    def __new__(cls, template: str, /, **params) -> Reason:
         text = super().__new__(cls, template % params if params else template)
         text.template = template
         text.params = params
         return text
 
 
-def N_(template: str, **params) -> Reason:
+def N_(template: str, /, **params) -> Reason:
     """Mark a message for translation (extracted by pybabel) without translating it here."""
+    # template is positional-only: a message may have a %(template)s placeholder of its own.
     return Reason(template, **params)
 
 
