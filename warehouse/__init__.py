@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         home,
         kit_editor,
+        kits,
         locations,
         reports,
         stock,
@@ -99,8 +100,8 @@ def register_blueprints(app: Flask) -> None:
     )
 
     app.url_map.converters["id"] = IdConverter
-    for module in (auth, home, account, admin, catalogue, locations, stock, stocktake, reports,
-                   kit_editor, health, apidocs):
+    for module in (auth, home, account, admin, catalogue, locations, stock, stocktake, kits,
+                   kit_editor, reports, health, apidocs):
         app.register_blueprint(module.bp)
     app.extensions["warehouse_api"] = register_api(app)
 
@@ -137,12 +138,12 @@ def register_templates(app: Flask) -> None:
     from flask_babel import get_locale
 
     from warehouse.access import can
-    from warehouse.views.labels import AUDIT_LABELS, LOCALE_LABELS, ROLE_LABELS, STOCK_LABELS
+    from warehouse.views.labels import AUDIT_LABELS, KIT_LABELS, LOCALE_LABELS, ROLE_LABELS, STOCK_LABELS
 
     @app.context_processor
     def helpers():
         return {"can": can, "ROLE_LABELS": ROLE_LABELS, "LOCALE_LABELS": LOCALE_LABELS,
-                "AUDIT_LABELS": AUDIT_LABELS, "LABELS": STOCK_LABELS,
+                "AUDIT_LABELS": AUDIT_LABELS, "LABELS": STOCK_LABELS, "KIT_LABELS": KIT_LABELS,
                 "current_locale": str(get_locale())}
 
 

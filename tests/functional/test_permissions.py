@@ -123,6 +123,18 @@ MATRIX = {
     ("reports.index", "GET"): ALL,
     ("reports.expiring", "GET"): ALL,
     ("reports.below_minimum", "GET"): ALL,
+    ("kits.overview", "GET"): ALL,
+    ("kits.module", "GET"): ALL,
+    ("kits.boxes", "GET"): ALL,
+    ("kits.box", "GET"): ALL,
+    ("kits.inspect", "POST"): HANDLERS,
+    ("kits.change_status", "POST"): HANDLERS,
+    ("kits.relocate", "POST"): HANDLERS,
+    ("kits.restock", "GET"): ALL,
+    ("kits.confirm_restock", "POST"): HANDLERS,
+    ("kits.templates", "GET"): ALL,
+    ("kits.template", "GET"): ALL,
+    ("kits.new_box", "POST"): HANDLERS,
 }
 # Only these may be reached without signing in (the rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}

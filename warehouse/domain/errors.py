@@ -19,6 +19,7 @@ class Reason(str):
 
 def N_(template: str, /, **params) -> Reason:
     """Mark a message for translation (extracted by pybabel) without translating it here."""
+    # template is positional-only: a message may have a %(template)s placeholder of its own.
     return Reason(template, **params)
 
 

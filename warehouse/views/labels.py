@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from warehouse.domain.accounts import Role
-from warehouse.domain.kits import BoxType
+from warehouse.domain.kits import BoxType, InspectionOutcome, KitStatus
 from warehouse.domain.stock import LocationKind, Purpose, Reason, StockStatus, StocktakeStatus, Tracking, Unit
 from warehouse.models.audit import AuditAction
 
@@ -73,3 +73,15 @@ BOX_TYPE_LABELS = {
     BoxType.PALLET_BOX: _l("Pallet box"), BoxType.CASE: _l("Case"), BoxType.BAG: _l("Bag"),
     BoxType.CABINET: _l("Wheeled cabinet"), BoxType.CYLINDER_RACK: _l("Cylinder rack"),
 }
+KIT_STATUS_LABELS = {
+    KitStatus.ASSEMBLING: _l("Assembling"), KitStatus.READY: _l("Ready"), KitStatus.SHORT: _l("Short"),
+    KitStatus.DEPLOYED: _l("Deployed"), KitStatus.RETURNED: _l("Returned, to inspect"),
+    KitStatus.RESTOCKING: _l("Restocking"), KitStatus.QUARANTINED: _l("Quarantined"),
+    KitStatus.RETIRED: _l("Retired"),
+}
+OUTCOME_LABELS = {
+    InspectionOutcome.PASSED: _l("Passed"), InspectionOutcome.DEFECTS: _l("Defects noted"),
+    InspectionOutcome.FAILED: _l("Failed"),
+}
+# For templates: KIT_LABELS.status[row.effective_status], KIT_LABELS.box_type[template.box_type], ...
+KIT_LABELS = {"status": KIT_STATUS_LABELS, "box_type": BOX_TYPE_LABELS, "outcome": OUTCOME_LABELS}
