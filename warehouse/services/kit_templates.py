@@ -102,7 +102,7 @@ def create_module(session: Session, caller: Caller, *, code: str, name_zh: str, 
     return module
 
 
-def update_module(session: Session, caller: Caller, code: str, **changes) -> Module:
+def update_module(session: Session, caller: Caller, code: str, /, **changes) -> Module:
     """Change a module's names, description, display position, or retire it."""
     with write_transaction(session):
         module = get_module(session, code)
@@ -244,7 +244,7 @@ def create_template(session: Session, caller: Caller, *, lines: list, requiremen
     return template
 
 
-def update_template(session: Session, caller: Caller, code: str, *, lines: list | None = None,
+def update_template(session: Session, caller: Caller, code: str, /, *, lines: list | None = None,
                     requirements: list | None = None, **changes) -> KitTemplate:
     """Change a template; given lines or requirements replace the old ones entirely."""
     with write_transaction(session):
