@@ -171,6 +171,15 @@ def test_the_nav_links_the_modules_overview_for_every_role(client_as, kitted, lo
         assert 'href="/kits/"' in page and marker in page, role
 
 
+def test_the_home_page_shows_each_modules_readiness(client_as, kitted):
+    page = client_as("commander").get("/")
+    body = page.get_data(as_text=True)
+    card = body[body.index('data-testid="home-modules"'):]
+    assert re.search(r'data-module="EQ">.*?1 / 3.*?33%', card, re.S)
+    assert re.search(r'data-module="WR">.*?0 / 1.*?0%', card, re.S)
+    assert level_of(page, "EQ") == "poor" and 'href="/kits/modules/EQ"' in card
+
+
 def test_unknown_codes_are_404(client_as, kitted):
     client = client_as("commander")
     for url in ["/kits/modules/XX", "/kits/templates/NOPE", "/kits/boxes/K-EQ-9999",

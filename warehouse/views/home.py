@@ -8,6 +8,9 @@ from warehouse.domain.accounts import Role
 from warehouse.extensions import db
 from warehouse.queries.accounts import active_token_count, active_users_by_role
 from warehouse.queries.catalogue import categories
+from warehouse.queries.kits import module_readiness
+from warehouse.timezone import today
+from warehouse.views.kits import READY_FAIR_PERCENT, READY_GOOD_PERCENT, readiness_level
 
 bp = Blueprint("home", __name__)
 
@@ -21,5 +24,8 @@ def index():
         "my_tokens": active_token_count(db.session, current_user.id),
         "users_by_role": active_users_by_role(db.session)
         if current_user.role == Role.ADMIN else None,
+        "modules": module_readiness(db.session, today()),
+        "readiness_level": readiness_level,
+        "READY_GOOD_PERCENT": READY_GOOD_PERCENT, "READY_FAIR_PERCENT": READY_FAIR_PERCENT,
     }
     return render_template("home/index.html", **figures)
