@@ -1,6 +1,6 @@
-"""The <id:...> URL converter: row ids within the database's integer range."""
+"""URL converters: <id:...> row ids within the integer range, <code:...> printed codes."""
 
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 # PostgreSQL's integer; a larger number in a URL is simply a 404, never a database error.
 MAX_ID = 2**31 - 1
@@ -16,3 +16,19 @@ class IdConverter(IntegerConverter):
 def id_parameter_schema(_converter) -> dict:
     """Describe the converter in the OpenAPI document."""
     return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+# Printed codes of modules, templates and boxes; anything else is a 404 by routing, so
+# arbitrary text (a NUL PostgreSQL cannot compare) never reaches a query.
+CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9-]{0,23}"
+
+
+class CodeConverter(BaseConverter):
+    """Match a printed code: letters, digits and '-', at most 24 characters."""
+
+    regex = CODE_PATTERN
+
+
+def code_parameter_schema(_converter) -> dict:
+    """Describe the converter in the OpenAPI document."""
+    return {"type": "string", "pattern": f"^{CODE_PATTERN}$", "maxLength": 24}

@@ -7,7 +7,7 @@ from flask_smorest import Api, Blueprint
 from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from warehouse.routing import IdConverter, id_parameter_schema
+from warehouse.routing import CodeConverter, IdConverter, code_parameter_schema, id_parameter_schema
 from warehouse.schemas.common import ErrorSchema
 
 
@@ -54,7 +54,10 @@ def register_api(app: Flask) -> WarehouseApi:
         disposals,
         issues,
         items,
+        kit_templates,
+        kits,
         locations,
+        modules,
         movements,
         moves,
         receipts,
@@ -68,11 +71,15 @@ def register_api(app: Flask) -> WarehouseApi:
 
     api = WarehouseApi(app, spec_kwargs={"info": SPEC_INFO, "security": [{"bearerAuth": []}]})
     api.register_converter(IdConverter, id_parameter_schema)
+    # <code:...> for module, template and box codes; setdefault in case pages registered it first.
+    app.url_map.converters.setdefault("code", CodeConverter)
+    api.register_converter(CodeConverter, code_parameter_schema)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "API token"}
     )
     for module in (auth, users, tokens, categories, audit, items, locations, stock, movements,
-                   receipts, moves, issues, adjustments, disposals, stocktakes, reports):
+                   receipts, moves, issues, adjustments, disposals, stocktakes, reports, modules,
+                   kit_templates, kits):
         api.register_blueprint(module.blp, url_prefix="/api/v1" + module.PREFIX)
         # Bearer calls need no CSRF token; cookie-based calls are checked in register_access.
         csrf.exempt(module.blp)

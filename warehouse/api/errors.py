@@ -37,12 +37,27 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
     return response
 
 
+def _dotted(errors: dict, prefix: str = "") -> dict:
+    """Flatten nested {field: {0: {name: [reasons]}}} into {"field.0.name": [reasons]}."""
+    fields: dict = {}
+    for key, value in errors.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            fields.update(_dotted(value, path))
+        else:
+            fields[path] = value
+    return fields
+
+
 def _validation_fields(messages: dict) -> dict:
-    """Flatten webargs' {location: {field: [reasons]}} into {field: [reasons]}."""
+    """Flatten webargs' {location: {field: [reasons]}} into {field: [reasons]}.
+
+    Nested fields are named by dotted paths ("fills.0.quantity"), as services name them.
+    """
     fields: dict = {}
     for location, errors in messages.items():
         if isinstance(errors, dict):
-            fields.update(errors)
+            fields.update(_dotted(errors))
         else:
             fields[location] = errors
     return fields

@@ -244,6 +244,7 @@ def create_template(session: Session, caller: Caller, *, lines: list, requiremen
     return template
 
 
+# `code` is positional-only so that changes may carry a new code (a rename).
 def update_template(session: Session, caller: Caller, code: str, /, *, lines: list | None = None,
                     requirements: list | None = None, **changes) -> KitTemplate:
     """Change a template; given lines or requirements replace the old ones entirely."""
@@ -289,7 +290,7 @@ def _refuse_orphaned_boxes(session: Session, template: KitTemplate, module_ids: 
         .group_by(Module.code)
     ).first()
     if stranded is not None:
-        raise Conflict(N_("%(count)d boxes of %(template)s belong to module %(module)s",
-                          count=stranded[1], template=template.code, module=stranded[0]),
+        raise Conflict(N_("%(count)d boxes of %(template_code)s belong to module %(module)s",
+                          count=stranded[1], template_code=template.code, module=stranded[0]),
                        {"requirements": [N_("boxes still belong to module %(module)s",
                                             module=stranded[0])]})

@@ -196,8 +196,8 @@ def create_kit(session: Session, caller: Caller, *, template: str, module: str,
             ModuleRequirement.module_id == found_module.id,
             ModuleRequirement.template_id == found_template.id))
         if serves is None:
-            raise InvalidInput.on("module", N_("template %(template)s is not part of module %(module)s",
-                                               template=found_template.code, module=found_module.code))
+            raise InvalidInput.on("module", N_("template %(template_code)s is not part of module %(module)s",
+                                               template_code=found_template.code, module=found_module.code))
         home = get_location(session, home_location_id, "home_location_id", HOME_KINDS)
         kit = None
         for attempt in range(AUTO_CODE_ATTEMPTS):
