@@ -82,7 +82,7 @@ def register_login(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register the pages and the API."""
     from warehouse.api import register_api
-    from warehouse.routing import IdConverter
+    from warehouse.routing import CodeConverter, IdConverter
     from warehouse.views import (
         account,
         admin,
@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["code"] = CodeConverter
     for module in (auth, home, account, admin, catalogue, locations, stock, stocktake, kits,
                    kit_editor, reports, health, apidocs):
         app.register_blueprint(module.bp)

@@ -452,3 +452,10 @@ def test_unticking_every_row_is_refused(app, client_as, kitted):
     assert response.status_code == 422 and "nothing to put in or take out" in text(response)
     assert stock_counts(app) == before
     assert client_as("commander").post_form(url, data).status_code == 403
+
+
+def test_codes_outside_the_printed_pattern_are_404_without_a_query(client_as, kitted):
+    client = client_as("supply_officer")
+    for url in ["/kits/boxes/K%00EQ", "/kits/modules/%E2%80%A2", "/kits/templates/" + "A" * 30,
+                "/kits/templates/A%00/edit"]:
+        assert client.get(url).status_code == 404, url

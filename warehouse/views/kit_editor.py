@@ -49,7 +49,7 @@ def new_module():
     return render_template("kit_editor/module_form.html", form=form, module=None), status
 
 
-@bp.route("/modules/<code>/edit", methods=["GET", "POST"])
+@bp.route("/modules/<code:code>/edit", methods=["GET", "POST"])
 @allow(*STOCK_MANAGERS)
 def edit_module(code: str):
     """Change a module's names and description, or retire it."""
@@ -212,7 +212,7 @@ def new_template():
     return _save_template(None, copy_of)
 
 
-@bp.route("/templates/<code>/edit", methods=["GET", "POST"])
+@bp.route("/templates/<code:code>/edit", methods=["GET", "POST"])
 @allow(*STOCK_MANAGERS)
 def edit_template(code: str):
     """Change a box template: its facts, content lines and the boxes each module needs."""

@@ -103,7 +103,7 @@ def overview():
     return render_template("kits/overview.html", modules=kit_queries.module_readiness(db.session, today()))
 
 
-@bp.route("/modules/<code>")
+@bp.route("/modules/<code:code>")
 @signed_in
 def module(code: str):
     """Show one module: its templates' readiness and its boxes."""
@@ -157,7 +157,7 @@ def _render_box(code: str, *, inspection: InspectionForm | None = None,
     ), status
 
 
-@bp.route("/boxes/<code>")
+@bp.route("/boxes/<code:code>")
 @signed_in
 def box(code: str):
     """Show a box: status, contents against par, lots and expiry, history, and what can be done."""
@@ -180,7 +180,7 @@ def _box_action(code: str, form, act, done, **renames: str):
     return status
 
 
-@bp.route("/boxes/<code>/inspections", methods=["POST"])
+@bp.route("/boxes/<code:code>/inspections", methods=["POST"])
 @allow(*STOCK_HANDLERS)
 def inspect(code: str):
     """Record an inspection of a box."""
@@ -194,7 +194,7 @@ def inspect(code: str):
     return result if not isinstance(result, int) else _render_box(code, inspection=form, status=result)
 
 
-@bp.route("/boxes/<code>/status", methods=["POST"])
+@bp.route("/boxes/<code:code>/status", methods=["POST"])
 @allow(*STOCK_HANDLERS)
 def change_status(code: str):
     """Move a box to another status the lifecycle allows."""
@@ -211,7 +211,7 @@ def change_status(code: str):
     return result if not isinstance(result, int) else _render_box(code, status_form=form, status=result)
 
 
-@bp.route("/boxes/<code>/move", methods=["POST"])
+@bp.route("/boxes/<code:code>/move", methods=["POST"])
 @allow(*STOCK_HANDLERS)
 def relocate(code: str):
     """Give a box a new home place, typed or scanned as a location code."""
@@ -267,14 +267,14 @@ def _render_template(code: str, form: NewKitForm | None = None, status: int = 20
                            places=_home_places()), status
 
 
-@bp.route("/templates/<code>")
+@bp.route("/templates/<code:code>")
 @signed_in
 def template(code: str):
     """Show a template: its box, contents, the modules it serves and its boxes."""
     return _render_template(code)
 
 
-@bp.route("/templates/<code>", methods=["POST"])
+@bp.route("/templates/<code:code>", methods=["POST"])
 @allow(*STOCK_HANDLERS)
 def new_box(code: str):
     """Register a new, empty box of this template."""
@@ -394,7 +394,7 @@ def _render_restock(proposal, rows: list[RestockRow], form: RestockForm, error: 
     ), status
 
 
-@bp.route("/boxes/<code>/restock")
+@bp.route("/boxes/<code:code>/restock")
 @signed_in
 def restock(code: str):
     """Propose a restock: stale units out, depot stock in first-expiry-first-out, to confirm or edit."""
@@ -402,7 +402,7 @@ def restock(code: str):
     return _render_restock(proposal, _proposal_rows(proposal), RestockForm(formdata=None))
 
 
-@bp.route("/boxes/<code>/restock", methods=["POST"])
+@bp.route("/boxes/<code:code>/restock", methods=["POST"])
 @allow(*STOCK_HANDLERS)
 def confirm_restock(code: str):
     """Post the confirmed (or edited) restock in one transaction, or show why nothing moved."""
