@@ -39,7 +39,14 @@ def load_stock(session: Session) -> None:
     load_depot(session)
 
 
-LOADERS: list[Callable[[Session], None]] = [load_users, load_stock]
+def load_kits(session: Session) -> None:
+    """Load the disaster modules, their box templates and boxes packed from depot stock."""
+    from warehouse import demo_kits
+
+    demo_kits.load_kits(session)
+
+
+LOADERS: list[Callable[[Session], None]] = [load_users, load_stock, load_kits]
 
 
 def is_empty(session: Session) -> bool:
