@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal, select, union_all, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Integer, and_, bindparam, case, func, literal, select, text, union_all, update
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
@@ -94,22 +93,34 @@ def _take(session: Session, item: Item, lot: Lot | None, location: Location, qua
         )
 
 
+_UPSERT_PARAMS = (bindparam("item_id", type_=Integer), bindparam("lot_id", type_=Integer),
+                  bindparam("location_id", type_=Integer), bindparam("quantity", type_=Integer),
+                  bindparam("now", type_=StockBalance.__table__.c.updated_at.type))
+# Atomic upserts, so two receipts into a new bin cannot both insert the first row. Written as
+# text because SQLite and PostgreSQL share this syntax and SQLAlchemy cannot cache its
+# dialect-specific ON CONFLICT construct: compiling it anew cost more than the rest of a post.
+UPSERT_BULK = text(
+    "INSERT INTO stock_balances (item_id, lot_id, location_id, quantity, updated_at) "
+    "VALUES (:item_id, :lot_id, :location_id, :quantity, :now) "
+    "ON CONFLICT (item_id, location_id) WHERE lot_id IS NULL DO UPDATE SET "
+    "quantity = stock_balances.quantity + excluded.quantity, updated_at = excluded.updated_at "
+    "RETURNING quantity"
+).bindparams(*_UPSERT_PARAMS)
+UPSERT_LOT = text(
+    "INSERT INTO stock_balances (item_id, lot_id, location_id, quantity, updated_at) "
+    "VALUES (:item_id, :lot_id, :location_id, :quantity, :now) "
+    "ON CONFLICT (item_id, lot_id, location_id) WHERE lot_id IS NOT NULL DO UPDATE SET "
+    "quantity = stock_balances.quantity + excluded.quantity, updated_at = excluded.updated_at "
+    "RETURNING quantity"
+).bindparams(*_UPSERT_PARAMS)
+
+
 def _put(session: Session, item: Item, lot: Lot | None, location: Location, quantity: int) -> int:
     """Add to a balance, creating it if needed, in one statement; return the new quantity."""
-    dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    now = utcnow()
-    stmt = insert(StockBalance).values(item_id=item.id, lot_id=lot.id if lot else None,
-                                       location_id=location.id, quantity=quantity, updated_at=now)
-    keys = ["item_id", "location_id"] if lot is None else ["item_id", "lot_id", "location_id"]
-    where = StockBalance.lot_id.is_(None) if lot is None else StockBalance.lot_id.is_not(None)
-    # An atomic upsert: two receipts into a new bin cannot both insert the first row.
-    stmt = stmt.on_conflict_do_update(
-        index_elements=keys, index_where=where,
-        set_={"quantity": StockBalance.quantity + stmt.excluded.quantity, "updated_at": now},
-    ).returning(StockBalance.quantity)
+    params = {"item_id": item.id, "lot_id": lot.id if lot else None, "location_id": location.id,
+              "quantity": quantity, "now": utcnow()}
     try:
-        held = session.execute(stmt).scalar_one()
+        held = session.execute(UPSERT_BULK if lot is None else UPSERT_LOT, params).scalar_one()
     except DataError:
         held = None  # PostgreSQL's integer column overflowed; the transaction rolls back
     if held is None or held > MAX_BALANCE:
