@@ -459,3 +459,14 @@ def test_codes_outside_the_printed_pattern_are_404_without_a_query(client_as, ki
     for url in ["/kits/boxes/K%00EQ", "/kits/modules/%E2%80%A2", "/kits/templates/" + "A" * 30,
                 "/kits/templates/A%00/edit"]:
         assert client.get(url).status_code == 404, url
+
+
+def test_a_boxs_location_page_links_to_the_box(app, client_as, kitted):
+    from warehouse.extensions import db
+    from warehouse.services import kits
+
+    with app.app_context():
+        location_id = kits.get_kit(db.session, kitted["ready"]).location_id
+        db.session.remove()
+    body = client_as("commander").get(f"/locations/{location_id}").get_data(as_text=True)
+    assert f'href="/kits/boxes/{kitted["ready"]}" data-testid="box-page"' in body
