@@ -9,7 +9,7 @@ class Reason(str):
     template: str
     params: dict
 
-    # Positional-only: a message may itself have a %(template)s placeholder.
+    # Positional-only: a message may itself name a %(template)s value.
     def __new__(cls, template: str, /, **params) -> Reason:
         text = super().__new__(cls, template % params if params else template)
         text.template = template
@@ -19,7 +19,6 @@ class Reason(str):
 
 def N_(template: str, /, **params) -> Reason:
     """Mark a message for translation (extracted by pybabel) without translating it here."""
-    # template is positional-only: a message may have a %(template)s placeholder of its own.
     return Reason(template, **params)
 
 
