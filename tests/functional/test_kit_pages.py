@@ -470,3 +470,37 @@ def test_a_boxs_location_page_links_to_the_box(app, client_as, kitted):
         db.session.remove()
     body = client_as("commander").get(f"/locations/{location_id}").get_data(as_text=True)
     assert f'href="/kits/boxes/{kitted["ready"]}" data-testid="box-page"' in body
+
+
+def test_the_box_page_shows_when_serial_units_are_due_for_inspection(app, client_as):
+    from sqlalchemy import update
+
+    from tests.builders import (
+        fill_kit,
+        in_days,
+        make_depot,
+        make_item,
+        make_kit,
+        make_module,
+        make_template,
+        receive,
+    )
+    from warehouse.extensions import db
+    from warehouse.models import Lot
+
+    depot = make_depot(app, "S")
+    make_module(app)
+    spreader = make_item(app, "RE-SPREAD", category="ER", unit="piece", tracking="serial",
+                         expiry_required=False, shelf_life_days=None, inspection_interval_days=180)
+    receive(app, spreader, depot.bin_a, 1, lot="SN-001")
+    template = make_template(app, [{"item_id": spreader, "par_quantity": 1}], code="SPREAD-BOX")
+    code = make_kit(app, template, depot.zone)
+    fill_kit(app, code)
+    with app.app_context():
+        db.session.execute(update(Lot).where(Lot.code == "SN-001").values(next_inspection_on=in_days(-3)))
+        db.session.commit()
+        db.session.remove()
+    body = client_as("commander").get(f"/kits/boxes/{code}").get_data(as_text=True)
+    row = re.search(r'<tr data-sku="RE-SPREAD" data-lot="SN-001".*?</tr>', body, re.S).group(0)
+    cell = re.search(r'data-col="inspection">(.*?)</td>', row, re.S).group(1)
+    assert 'data-expiry="expired"' in cell and in_days(-3).isoformat() in cell
