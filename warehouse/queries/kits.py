@@ -128,11 +128,12 @@ def effective_status_expr(totals):
     )
 
 
+# Each sort key orders by columns of the box list; `expiry` is its earliest-expiry subquery.
 KIT_SORTS = {
-    "code": lambda: (Kit.code,),
-    "-code": lambda: (Kit.code.desc(),),
-    "expiry": lambda: (Kit.code,),  # replaced in kit_stmt, which knows the expiry column
-    "module": lambda: (Module.position, Kit.code),
+    "code": lambda expiry: (Kit.code,),
+    "-code": lambda expiry: (Kit.code.desc(),),
+    "expiry": lambda expiry: (expiry.c.earliest_expiry.is_(None), expiry.c.earliest_expiry, Kit.code),
+    "module": lambda expiry: (Module.position, Kit.code),
 }
 
 
@@ -182,9 +183,7 @@ def kit_stmt(on: date, *, module: str | None = None, template: str | None = None
         stmt = stmt.where(Kit.code.contains(q.strip().upper(), autoescape=True))
     if location_id is not None:
         stmt = stmt.where(Kit.home_location_id == location_id)
-    if sort == "expiry":
-        return stmt.order_by(expiry.c.earliest_expiry.is_(None), expiry.c.earliest_expiry, Kit.code)
-    return stmt.order_by(*KIT_SORTS[sort]())
+    return stmt.order_by(*KIT_SORTS[sort](expiry))
 
 
 def kit_page(session: Session, on: date, *, page: int = 1, per_page: int = 50, **filters) -> Page:

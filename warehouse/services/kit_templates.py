@@ -201,17 +201,22 @@ def _clean_template(session: Session, data: dict) -> dict:
     }
 
 
-def _set_contents(session: Session, template: KitTemplate, lines, requirements) -> None:
-    """Replace a template's lines and module requirements with validated ones."""
+def _set_lines(session: Session, template: KitTemplate, lines) -> None:
+    """Replace a template's content lines with validated ones."""
     template.lines.clear()
-    template.requirements.clear()
-    session.flush()
+    session.flush()  # delete the old rows before their (template, item) pairs come back
     for position, (spec, fields) in enumerate(lines):
         line = KitTemplateLine(item_id=spec.item_id, par_quantity=spec.par,
                                min_shelf_days=spec.min_shelf_days, optional=spec.optional,
                                position=position, **fields)
         line.substitutes = [KitLineSubstitute(item_id=item_id) for item_id in sorted(spec.substitutes)]
         template.lines.append(line)
+
+
+def _set_requirements(session: Session, template: KitTemplate, requirements) -> None:
+    """Replace the boxes each module needs of a template with validated counts."""
+    template.requirements.clear()
+    session.flush()  # as above, for (module, template)
     for module, count in requirements:
         template.requirements.append(ModuleRequirement(module_id=module.id, boxes_required=count))
 
@@ -239,7 +244,8 @@ def create_template(session: Session, caller: Caller, *, lines: list, requiremen
         template.lines = []
         template.requirements = []
         session.add(template)
-        _set_contents(session, template, checked_lines, checked_requirements)
+        _set_lines(session, template, checked_lines)
+        _set_requirements(session, template, checked_requirements)
         _flush_template(session, clean["code"])
     return template
 
@@ -269,15 +275,10 @@ def update_template(session: Session, caller: Caller, code: str, /, *, lines: li
             _refuse_orphaned_boxes(session, template, {m.id for m, _ in checked_requirements})
         for field, value in clean.items():
             setattr(template, field, value)
-        if checked_lines is not None or checked_requirements is not None:
-            old_lines = [(LineSpec(i, ln.item_id, ln.par_quantity, ln.min_shelf_days, ln.optional,
-                                   frozenset(s.item_id for s in ln.substitutes)), {"note": ln.note})
-                         for i, ln in enumerate(template.lines)]
-            old_requirements = [(session.get(Module, r.module_id), r.boxes_required)
-                                for r in template.requirements]
-            _set_contents(session, template,
-                          checked_lines if checked_lines is not None else old_lines,
-                          checked_requirements if checked_requirements is not None else old_requirements)
+        if checked_lines is not None:
+            _set_lines(session, template, checked_lines)
+        if checked_requirements is not None:
+            _set_requirements(session, template, checked_requirements)
         _flush_template(session, clean["code"])
     return template
 

@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from warehouse.access import STOCK_HANDLERS, allow, current_caller, signed_in
 from warehouse.domain.errors import DomainError
 from warehouse.domain.kits import RESTOCKABLE, KitStatus, effective_status
-from warehouse.domain.stock import MAX_QUANTITY, LocationKind
+from warehouse.domain.stock import MAX_QUANTITY
 from warehouse.extensions import db
 from warehouse.i18n import translated
 from warehouse.models import Item, Location, Lot
@@ -24,7 +24,7 @@ from warehouse.queries.pagination import paginate
 from warehouse.queries.stock import movement_stmt
 from warehouse.routing import MAX_ID
 from warehouse.services import kit_templates, kits
-from warehouse.services.kits import MAX_RESTOCK_ENTRIES
+from warehouse.services.kits import HOME_KINDS, MAX_RESTOCK_ENTRIES
 from warehouse.timezone import today
 from warehouse.views import list_args
 from warehouse.views.kit_forms import (
@@ -51,7 +51,6 @@ EXPIRY_WARNING_DAYS = 30
 HISTORY_ROWS = 50
 # Places offered as a box's home in the location code field's suggestions.
 HOME_SUGGESTIONS = 500
-HOME_KINDS = (LocationKind.ZONE, LocationKind.RACK, LocationKind.BIN)
 # Row fields of the restock form: fills-0-item_id, removals-3-quantity, ...
 ROW_FIELD = re.compile(r"^(fills|removals)-(\d{1,4})-item_id$")
 
