@@ -13,9 +13,10 @@ from warehouse.models.kits import (
     Module,
     ModuleRequirement,
 )
+from warehouse.models.labels import LabelCalibration
 from warehouse.models.locations import Location
 from warehouse.models.stock import Lot, StockBalance, StockMovement, Stocktake, StocktakeLine
 
 __all__ = ["ApiToken", "AuditEvent", "Base", "Category", "Item", "Kit", "KitEvent", "KitLineSubstitute",
-           "KitTemplate", "KitTemplateLine", "Location", "Lot", "Module", "ModuleRequirement",
-           "StockBalance", "StockMovement", "Stocktake", "StocktakeLine", "User"]
+           "KitTemplate", "KitTemplateLine", "LabelCalibration", "Location", "Lot", "Module",
+           "ModuleRequirement", "StockBalance", "StockMovement", "Stocktake", "StocktakeLine", "User"]

@@ -18,8 +18,9 @@ from warehouse.queries import stock as queries
 from warehouse.queries.catalogue import categories
 from warehouse.services import locations as service
 from warehouse.timezone import today
-from warehouse.views import form_errors_from, list_args, safe_next
+from warehouse.views import form_errors_from, list_args
 from warehouse.views.export import csv_response, wants_csv
+from warehouse.views.scans import open_scanned
 from warehouse.views.stock_forms import (
     ContentsArgsSchema,
     FloorPlanArgsSchema,
@@ -34,7 +35,6 @@ bp = Blueprint("locations", __name__)
 
 RECENT_MOVEMENTS = 20
 CHILDREN_SHOWN = 200
-SCANNED_CODE_SHOWN = 40
 # Zones this full (used / area) are marked on the plan.
 NEARLY_FULL = 85.0
 
@@ -60,17 +60,9 @@ def index():
 @bp.route("/locations/scan")
 @signed_in
 def scan():
-    """Open the location whose code a scanner typed, or go back saying there is none."""
-    code = (request.args.get("code") or "").strip()
-    location = queries.location_by_code(db.session, code) if code else None
-    if location is not None:
-        return redirect(url_for("locations.show", location_id=location.id))
-    if code:
-        shown = code if len(code) <= SCANNED_CODE_SHOWN else code[:SCANNED_CODE_SHOWN] + "…"
-        flash(_("No location %(code)s.", code=shown), "error")
-    else:
-        flash(_("Scan or type a location code."), "error")
-    return redirect(safe_next(url_for("locations.index")))
+    """Open the location (or any labelled thing) whose code or label address a scanner typed."""
+    return open_scanned(request.args.get("code") or "", back=url_for("locations.index"),
+                        missing=_("No location %(code)s."), empty=_("Scan or type a location code."))
 
 
 def _stock_columns():

@@ -1,0 +1,323 @@
+"""Printing labels: choose what to label, check the request, render it; calibrate the printer.
+
+Rendering itself is the `labels` package's job; this module turns boxes, locations, items and
+lots into its label records (both languages: the same printed label serves every reader).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+import labels
+from labels.payload import lot_label_code
+from labels.render import render_pdf
+from warehouse.database import write_transaction
+from warehouse.domain.categories import category_colour
+from warehouse.domain.errors import N_, InvalidInput
+from warehouse.domain.kits import KitStatus
+from warehouse.domain.stock import LocationKind, Reason, Tracking
+from warehouse.models import (
+    Category,
+    Item,
+    Kit,
+    KitTemplate,
+    LabelCalibration,
+    Location,
+    Lot,
+    Module,
+    StockMovement,
+)
+from warehouse.models.base import utcnow
+from warehouse.queries.kits import kit_stmt
+from warehouse.services.accounts import Caller
+from warehouse.timezone import today
+
+MAX_LABELS = 5000  # one print job; a whole city's boxes are about 300
+CALIBRATION_LIMIT_MM = 20.0  # a printer further off than this needs its driver fixed
+UNKNOWN_CODES_SHOWN = 20
+KINDS = tuple(labels.KINDS)  # kit, location, item, lot
+# Boxes whose labels are printed by status: the stored lifecycle and the live ready/short.
+KIT_STATUSES = tuple(s.value for s in KitStatus)
+LOCATION_KIND_WORDS = {
+    LocationKind.DEPOT: "库房 Depot", LocationKind.ZONE: "库区 Zone", LocationKind.RACK: "货架 Rack",
+    LocationKind.BIN: "货位 Bin", LocationKind.QUARANTINE: "隔离区 Quarantine",
+    LocationKind.DEPLOYED: "出动在外 Deployed", LocationKind.KIT: "箱组 Box",
+}
+
+
+@dataclass(frozen=True)
+class PrintedLabels:
+    """A rendered print job: the PDF and what it holds."""
+
+    pdf: bytes
+    count: int
+    pages: int
+    format: labels.LabelFormat
+
+
+def get_format(code: str | None) -> labels.LabelFormat:
+    """Return the label format with this code or raise InvalidInput listing the valid ones."""
+    try:
+        return labels.get_format(code or "")
+    except labels.UnknownFormat:
+        raise InvalidInput.on("format", N_("unknown format %(format)s; use one of: %(formats)s",
+                                           format=code or "", formats=", ".join(labels.FORMATS)))
+
+
+def _check_kind(kind: str | None) -> str:
+    if kind not in KINDS:
+        raise InvalidInput.on("kind", N_("choose one of: %(kinds)s", kinds=", ".join(KINDS)))
+    return kind
+
+
+# --- choosing what to print ----------------------------------------------------------------------
+
+def select_codes(session: Session, kind: str, *, module: str | None = None,
+                 template: str | None = None, status: str | None = None, zone: str | None = None,
+                 category: str | None = None, receipt: str | None = None,
+                 item: str | None = None) -> list[str]:
+    """Return the codes a selection by filters names, in print order (may be empty)."""
+    kind = _check_kind(kind)
+    if kind == "kit":
+        if status and status not in KIT_STATUSES:
+            raise InvalidInput.on("status", N_("choose one of: %(statuses)s",
+                                               statuses=", ".join(KIT_STATUSES)))
+        stmt = kit_stmt(today(), module=module, template=template, status=status, sort="code")
+        return [row.code for row in session.execute(stmt)]
+    if kind == "location":
+        if not zone:
+            raise InvalidInput.on("zone", N_("choose a zone"))
+        root = session.scalar(select(Location).where(Location.code == zone.strip().upper()))
+        if root is None or root.kind == LocationKind.KIT:
+            raise InvalidInput.on("zone", N_("no location %(code)s", code=zone))
+        # Boxes get box labels, not location labels.
+        stmt = (select(Location.code)
+                .where(Location.path.startswith(root.path), Location.active.is_(True),
+                       Location.kind != LocationKind.KIT)
+                .order_by(Location.path))
+        return list(session.scalars(stmt))
+    if kind == "item":
+        stmt = (select(Item.sku).join(Category, Category.id == Item.category_id)
+                .where(Item.active.is_(True)).order_by(Category.position, Item.sku))
+        if category:
+            stmt = stmt.where(Category.code == category.strip().upper())
+        return list(session.scalars(stmt))
+    return _lot_codes(session, receipt=receipt, item=item)
+
+
+def _lot_codes(session: Session, *, receipt: str | None, item: str | None) -> list[str]:
+    if not receipt and not item:
+        raise InvalidInput.on("receipt", N_("give a receipt reference or an item"))
+    stmt = select(Item.sku, Lot.code).join(Item, Item.id == Lot.item_id)
+    if receipt:
+        received = (select(StockMovement.lot_id)
+                    .where(StockMovement.reason == Reason.RECEIVE,
+                           StockMovement.reference == receipt.strip(),
+                           StockMovement.lot_id.is_not(None)))
+        stmt = stmt.where(Lot.id.in_(received))
+    if item:
+        stmt = stmt.where(Item.sku == item.strip().upper())
+    stmt = stmt.order_by(Item.sku, Lot.expires_on, Lot.code)
+    return [lot_label_code(sku, code) for sku, code in session.execute(stmt)]
+
+
+def normalise_codes(kind: str, entries: Iterable[str]) -> list[str]:
+    """Turn typed or scanned entries (bare codes or label URLs) into codes of this kind."""
+    codes = []
+    for entry in entries:
+        if not entry or not entry.strip():
+            continue
+        try:
+            scanned = labels.parse_payload(entry)
+        except ValueError:
+            raise InvalidInput.on("codes", N_("%(entry)s is not a code or a label address",
+                                              entry=entry.strip()[:40]))
+        if scanned.kind is not None and scanned.kind != kind:
+            raise InvalidInput.on("codes", N_("%(code)s is a %(found)s label, not a %(kind)s label",
+                                              code=scanned.code, found=scanned.kind, kind=kind))
+        # Lot numbers keep their case (manufacturers print them so); other codes are upper case.
+        codes.append(scanned.code if kind == "lot" else scanned.code.upper())
+    return codes
+
+
+# --- label records -------------------------------------------------------------------------------
+
+def _band(category: Category | None) -> str:
+    return f"{category.code} {category.name_zh} {category.name_en}" if category else ""
+
+
+def _kit_records(session: Session, codes: Sequence[str], url: str, printed: str) -> dict:
+    home = aliased(Location)
+    rows = session.execute(
+        select(Kit.code, KitTemplate, Category, Module, home.code.label("home"))
+        .join(KitTemplate, KitTemplate.id == Kit.template_id)
+        .join(Category, Category.id == KitTemplate.category_id)
+        .join(Module, Module.id == Kit.module_id)
+        .join(home, home.id == Kit.home_location_id)
+        .where(Kit.code.in_(set(codes)))
+    )
+    return {
+        code: labels.LabelRecord(
+            code=code, payload=labels.build_payload(url, "kit", code),
+            title_zh=template.name_zh, title_en=template.name_en,
+            colour=category_colour(category.code), band=_band(category),
+            module=f"{module.code} {module.name_zh}",
+            small_print=(f"{module.name_en} · {template.code}", f"存放 Home {home_code} · {printed}"),
+        )
+        for code, template, category, module, home_code in rows
+    }
+
+
+def _location_records(session: Session, codes: Sequence[str], url: str, printed: str) -> dict:
+    found = list(session.scalars(select(Location).where(Location.code.in_(set(codes)),
+                                                        Location.kind != LocationKind.KIT)))
+    # A rack or bin takes the colour of the nearest place above it with a category (its zone).
+    above_ids = {int(part) for loc in found for part in loc.path.strip("/").split("/") if part}
+    above = {loc.id: loc for loc in session.scalars(select(Location).where(Location.id.in_(above_ids)))}
+    records = {}
+    for location in found:
+        chain = [above[int(part)] for part in location.path.strip("/").split("/")
+                 if part and int(part) in above]
+        category = next((loc.category for loc in reversed(chain) if loc.category is not None), None)
+        trail = " › ".join(loc.code for loc in chain[:-1])
+        records[location.code] = labels.LabelRecord(
+            code=location.code, payload=labels.build_payload(url, "location", location.code),
+            title_zh=location.name, title_en=LOCATION_KIND_WORDS[location.kind],
+            colour=category_colour(category.code if category else None), band=_band(category),
+            small_print=tuple(text for text in (trail, printed) if text),
+        )
+    return records
+
+
+def _item_small_print(item: Item) -> tuple[str, ...]:
+    lines = []
+    if item.storage_temp:
+        lines.append(f"储存 Storage {item.storage_temp}")
+    if item.hazard_class:
+        lines.append(f"危险 Hazard {item.hazard_class}")
+    if item.shelf_life_days:
+        lines.append(f"保质期 Shelf life {item.shelf_life_days} d")
+    return tuple(lines)
+
+
+def _item_records(session: Session, codes: Sequence[str], url: str, printed: str) -> dict:
+    items = session.scalars(select(Item).where(Item.sku.in_(set(codes))))
+    return {
+        item.sku: labels.LabelRecord(
+            code=item.sku, payload=labels.build_payload(url, "item", item.sku),
+            title_zh=item.name_zh, title_en=item.name_en,
+            colour=category_colour(item.category.code), band=_band(item.category),
+            small_print=_item_small_print(item) + (printed,),
+        )
+        for item in items
+    }
+
+
+def _lot_records(session: Session, codes: Sequence[str], url: str, printed: str) -> dict:
+    wanted = {tuple(code.split("/", 1)) for code in codes if "/" in code}
+    skus = {sku for sku, _ in wanted}
+    rows = session.execute(select(Item, Lot).join(Lot, Lot.item_id == Item.id)
+                           .where(Item.sku.in_(skus), Lot.code.in_({lot for _, lot in wanted})))
+    records = {}
+    for item, lot in rows:
+        if (item.sku, lot.code) not in wanted:
+            continue
+        code = lot_label_code(item.sku, lot.code)
+        number = "序列号 S/N" if item.tracking == Tracking.SERIAL else "批号 Lot"
+        lines = [f"{number} {lot.code}"]
+        if lot.expires_on:
+            lines.append(f"有效期至 Expires {lot.expires_on.isoformat()}")
+        if lot.next_inspection_on:
+            lines.append(f"下次检查 Inspect by {lot.next_inspection_on.isoformat()}")
+        lines.append(f"入库 Received {lot.received_on.isoformat()}")
+        records[code] = labels.LabelRecord(
+            code=code, payload=labels.build_payload(url, "lot", code),
+            title_zh=item.name_zh, title_en=item.name_en,
+            colour=category_colour(item.category.code), band=_band(item.category),
+            small_print=tuple(lines),
+        )
+    return records
+
+
+RECORD_BUILDERS = {"kit": _kit_records, "location": _location_records, "item": _item_records,
+                   "lot": _lot_records}
+
+
+def label_records(session: Session, kind: str, codes: Sequence[str], *, public_url: str,
+                  on: date | None = None) -> list[labels.LabelRecord]:
+    """Return the label records for these codes, in order; InvalidInput lists unknown codes."""
+    kind = _check_kind(kind)
+    if not codes:
+        raise InvalidInput.on("codes", N_("nothing to print: choose at least one label"))
+    if len(codes) > MAX_LABELS:
+        raise InvalidInput.on("codes", N_("at most %(max)s labels per print, not %(count)s",
+                                          max=MAX_LABELS, count=len(codes)))
+    printed = f"打印 Printed {(on or today()).isoformat()}"
+    found = RECORD_BUILDERS[kind](session, codes, public_url, printed)
+    unknown = list(dict.fromkeys(code for code in codes if code not in found))
+    if unknown:
+        more = " …" if len(unknown) > UNKNOWN_CODES_SHOWN else ""
+        shown = ", ".join(unknown[:UNKNOWN_CODES_SHOWN]) + more
+        raise InvalidInput.on("codes", N_("unknown codes (%(count)s): %(codes)s",
+                                          count=len(unknown), codes=shown))
+    return [found[code] for code in codes]
+
+
+def print_labels(session: Session, *, kind: str, codes: Sequence[str], format: str,
+                 skip: int = 0, public_url: str, outlines: bool = False) -> PrintedLabels:
+    """Render labels for these codes on a label stock, shifted by the format's calibration."""
+    fmt = get_format(format)
+    if skip and fmt.thermal:
+        raise InvalidInput.on("skip", N_("a roll has no used positions to skip"))
+    if not 0 <= skip < fmt.per_page:
+        raise InvalidInput.on("skip", N_("must be between 0 and %(last)s for this format",
+                                         last=fmt.per_page - 1))
+    records = label_records(session, kind, codes, public_url=public_url)
+    offset = calibrations(session).get(fmt.code, (0.0, 0.0))
+    pdf = render_pdf(records, fmt, skip=skip, offset_mm=offset, outlines=outlines,
+                     title=f"{kind} labels {fmt.code}")
+    return PrintedLabels(pdf=pdf, count=len(records), pages=math.ceil((skip + len(records)) / fmt.per_page),
+                         format=fmt)
+
+
+# --- calibration ---------------------------------------------------------------------------------
+
+def calibrations(session: Session) -> dict[str, tuple[float, float]]:
+    """Return each calibrated format's (x, y) print offset in mm."""
+    return {row.format_code: (row.offset_x_mm, row.offset_y_mm)
+            for row in session.scalars(select(LabelCalibration))}
+
+
+def _offset(value, field: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidInput.on(field, N_("must be a number of millimetres"))
+    if not math.isfinite(number) or abs(number) > CALIBRATION_LIMIT_MM:
+        raise InvalidInput.on(field, N_("must be between -%(limit)s and %(limit)s mm",
+                                        limit=int(CALIBRATION_LIMIT_MM)))
+    return round(number, 1)
+
+
+def calibrate(session: Session, caller: Caller, *, format: str, offset_x_mm, offset_y_mm
+              ) -> LabelCalibration:
+    """Store how far a format's labels must shift on this depot's printer (mm, right and down)."""
+    fmt = get_format(format)
+    x = _offset(offset_x_mm, "offset_x_mm")
+    y = _offset(offset_y_mm, "offset_y_mm")
+    values = {"offset_x_mm": x, "offset_y_mm": y, "updated_at": utcnow(),
+              "updated_by_id": caller.user.id if caller.user else None}
+    with write_transaction(session):
+        # An upsert: two officers saving the first calibration at once must not collide.
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        session.execute(insert(LabelCalibration).values(format_code=fmt.code, **values)
+                        .on_conflict_do_update(index_elements=["format_code"], set_=values))
+        row = session.get(LabelCalibration, fmt.code, populate_existing=True)
+    return row
