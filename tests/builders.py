@@ -267,3 +267,32 @@ def fill_kit(app: Flask, code: str) -> None:
                        "to_location_id": r.to_location.id, "quantity": r.quantity}
                       for r in proposal.removals])
         db.session.remove()
+
+
+LABEL_FOAM = "EA-AFFF-01"
+LABEL_ROPE = "RE-ROPE-01"
+
+
+def make_label_depot(app: Flask) -> dict:
+    """A depot (zone of category EA), two items, three boxes (two of module EQ) and three lots.
+
+    Lots L-1 and L-2 arrive under receipt CG-2026-001, L-3 under CG-2026-002; box 'ready' is filled.
+    """
+    depot = make_depot(app)
+    foam = make_item(app, LABEL_FOAM)
+    rope = make_item(app, LABEL_ROPE, name_zh="静力绳", name_en="Static rope", category="RE",
+                     tracking="bulk", expiry_required=False, shelf_life_days=None, unit="piece",
+                     storage_temp="5-30 °C")
+    make_module(app, "EQ")
+    make_module(app, "WR", name_zh="水域救援模块", name_en="Water rescue module", position=2)
+    template = make_template(app, [{"item_id": foam, "par_quantity": 2}], code="FOAM-BOX",
+                             name_zh="泡沫箱", name_en="Foam box", category="EA",
+                             modules={"EQ": 2, "WR": 1})
+    receive(app, foam, depot.bin_a, 2, lot="L-1", expires_on=in_days(400), reference="CG-2026-001")
+    receive(app, foam, depot.bin_a, 5, lot="L-2", expires_on=in_days(500), reference="CG-2026-001")
+    receive(app, foam, depot.bin_b, 1, lot="L-3", expires_on=in_days(600), reference="CG-2026-002")
+    ready = make_kit(app, template, depot.zone)
+    fill_kit(app, ready)
+    empty = make_kit(app, template, depot.zone)
+    water = make_kit(app, template, depot.zone, module="WR")
+    return {"depot": depot, "foam": foam, "rope": rope, "ready": ready, "empty": empty, "water": water}

@@ -94,7 +94,9 @@ def register_blueprints(app: Flask) -> None:
         kit_editor,
         kits,
         locations,
+        printing,
         reports,
+        scans,
         stock,
         stocktake,
     )
@@ -102,7 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["code"] = CodeConverter
     for module in (auth, home, account, admin, catalogue, locations, stock, stocktake, kits,
-                   kit_editor, reports, health, apidocs):
+                   kit_editor, printing, scans, reports, health, apidocs):
         app.register_blueprint(module.bp)
     app.extensions["warehouse_api"] = register_api(app)
 
@@ -168,8 +170,9 @@ def register_security_headers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     """Add the flask commands (users, demo)."""
-    from warehouse.cli import demo_cli, ledger_cli, users_cli
+    from warehouse.cli import demo_cli, labels_cli, ledger_cli, users_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(ledger_cli)
+    app.cli.add_command(labels_cli)

@@ -1,4 +1,4 @@
-"""flask commands: users, demo data and the stock ledger."""
+"""flask commands: users, demo data, the stock ledger and label printing."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from warehouse.services import accounts
 users_cli = AppGroup("users", help="Manage user accounts and API tokens.")
 demo_cli = AppGroup("demo", help="Demo data.")
 ledger_cli = AppGroup("ledger", help="The stock ledger.")
+labels_cli = AppGroup("labels", help="QR labels for boxes, locations, items and lots.")
 
 # The command line acts with the authority of whoever runs it on the server.
 CLI_CALLER = accounts.Caller(user=None, address="cli")
@@ -129,3 +130,77 @@ def check_ledger():
                    f"balance says {d.cached}", err=True)
     click.echo(f"{len(differences)} balances differ from the ledger", err=True)
     sys.exit(1)
+
+
+# Each kind of label and the options that choose it: explicit codes, or filters.
+LABEL_OPTIONS = {
+    "kit": ("kits", ("module", "template", "status")),
+    "location": ("locations", ("zone",)),
+    "item": ("items", ("category",)),
+    "lot": ("lots", ("receipt",)),
+}
+
+
+def _label_kind(options: dict) -> str:
+    """Return the one kind of label the options choose, or fail saying how to choose."""
+    chosen = [kind for kind, (codes, filters) in LABEL_OPTIONS.items()
+              if options[codes] or any(options[f] for f in filters)]
+    if len(chosen) != 1:
+        raise click.UsageError("choose one kind of label: --kits/--module/--template/--status, "
+                               "--locations/--zone, --items/--category or --lots/--receipt")
+    return chosen[0]
+
+
+@labels_cli.command("print")
+@click.option("--kits", help="Box codes, comma-separated (K-EQ-0001,K-EQ-0002).")
+@click.option("--module", help="Every box of a module (EQ).")
+@click.option("--template", help="Every box of a template.")
+@click.option("--status", help="Boxes in this status (ready, short, ...).")
+@click.option("--locations", help="Location codes, comma-separated.")
+@click.option("--zone", help="Every location under this zone (or depot).")
+@click.option("--items", help="SKUs, comma-separated.")
+@click.option("--category", help="Every active item of a category (EA).")
+@click.option("--lots", help="Lots as SKU/LOT, comma-separated.")
+@click.option("--receipt", help="Every lot received under this reference.")
+@click.option("--format", "format_code", default="a4-3x8", show_default=True,
+              help="Label stock: see `flask labels formats`.")
+@click.option("--skip", default=0, show_default=True, help="Used positions to skip on the first sheet.")
+@click.option("--outlines", is_flag=True, help="Draw cell outlines (test print on plain paper).")
+@click.option("-o", "--output", type=click.File("wb"), required=True, help="PDF file to write ('-': stdout).")
+def print_labels(format_code, skip, outlines, output, **options):
+    """Write labels as a PDF, with QR codes pointing to WAREHOUSE_PUBLIC_URL."""
+    from flask import current_app
+
+    from warehouse.schemas.labels import split_codes
+    from warehouse.services import labels
+
+    kind = _label_kind(options)
+    codes_option, filters = LABEL_OPTIONS[kind]
+
+    def job():
+        if options[codes_option]:
+            codes = labels.normalise_codes(kind, split_codes(options[codes_option]))
+        else:
+            codes = labels.select_codes(db.session, kind, **{f: options[f] for f in filters})
+            if not codes:
+                raise click.ClickException("no labels match this selection")
+        return labels.print_labels(db.session, kind=kind, codes=codes, format=format_code, skip=skip,
+                                   outlines=outlines, public_url=current_app.config["PUBLIC_URL"])
+
+    printed = _run(job)
+    output.write(printed.pdf)
+    click.echo(f"{printed.count} {kind} labels on {printed.pages} page(s) of {printed.format.code}",
+               err=True)
+
+
+@labels_cli.command("formats")
+def list_formats():
+    """List the label stocks and this depot's print-offset calibration."""
+    import labels
+    from warehouse.services.labels import calibrations
+
+    offsets = calibrations(db.session)
+    for fmt in labels.FORMATS.values():
+        x, y = offsets.get(fmt.code, (0.0, 0.0))
+        click.echo(f"{fmt.code:<16} {fmt.per_page:>3} per page  {fmt.label_width_mm:g} x "
+                   f"{fmt.label_height_mm:g} mm  offset {x:+.1f} {y:+.1f} mm  {fmt.name_en}")

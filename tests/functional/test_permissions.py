@@ -150,6 +150,19 @@ MATRIX = {
     ("kits.templates", "GET"): ALL,
     ("kits.template", "GET"): ALL,
     ("kits.new_box", "POST"): HANDLERS,
+    # Labels (issue 5): supply officers print; any signed-in user follows a scanned label.
+    ("printing.index", "GET"): MANAGERS,
+    ("printing.pdf", "GET"): MANAGERS,
+    ("printing.preview", "GET"): MANAGERS,
+    ("printing.calibrate", "POST"): MANAGERS,
+    ("scans.kit", "GET"): ALL,
+    ("scans.location", "GET"): ALL,
+    ("scans.item", "GET"): ALL,
+    ("scans.lot", "GET"): ALL,
+    ("scans.lookup", "GET"): ALL,
+    ("api_labels.Formats", "GET"): ALL,
+    ("api_labels.Calibration", "PUT"): MANAGERS,
+    ("api_labels.Print", "POST"): MANAGERS,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}

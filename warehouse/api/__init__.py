@@ -56,6 +56,7 @@ def register_api(app: Flask) -> WarehouseApi:
         items,
         kit_templates,
         kits,
+        labels,
         locations,
         modules,
         movements,
@@ -79,7 +80,7 @@ def register_api(app: Flask) -> WarehouseApi:
     )
     for module in (auth, users, tokens, categories, audit, items, locations, stock, movements,
                    receipts, moves, issues, adjustments, disposals, stocktakes, reports, modules,
-                   kit_templates, kits):
+                   kit_templates, kits, labels):
         api.register_blueprint(module.blp, url_prefix="/api/v1" + module.PREFIX)
         # Bearer calls need no CSRF token; cookie-based calls are checked in register_access.
         csrf.exempt(module.blp)

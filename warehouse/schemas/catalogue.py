@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import validate
 from sqlalchemy import Row
 
+from warehouse.domain.categories import category_colour
 from warehouse.domain.stock import MAX_QUANTITY, Tracking, Unit
 from warehouse.queries.stock import ITEM_SORTS
 from warehouse.schemas.common import PageArgsSchema, StrictSchema
@@ -20,6 +21,8 @@ class CategorySchema(ma.Schema):
     code = ma.fields.String(required=True)
     name_zh = ma.fields.String(required=True)
     name_en = ma.fields.String(required=True)
+    colour = ma.fields.Function(lambda category: category_colour(category.code),
+                                metadata={"description": "Its colour (#rrggbb) on labels and pages"})
 
 
 ITEM_COLUMNS = ("id", "sku", "name_zh", "name_en", "unit", "tracking", "shelf_life_days",

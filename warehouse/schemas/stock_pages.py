@@ -27,6 +27,8 @@ class StockPageArgsSchema(PageArgsSchema):
     q = ma.fields.String(validate=validate.Length(max=80))
     category = ma.fields.String(validate=CATEGORY)
     location = ma.fields.String(validate=CODE)
+    item = ma.fields.String(validate=CODE)  # a SKU: one item's stock (a lot label opens it)
+    lot = ma.fields.String(validate=CODE)
     status = ma.fields.String(validate=validate.OneOf([s.value for s in StockStatus]))
     expiring_within_days = ma.fields.Integer(validate=validate.Range(min=0, max=MAX_HORIZON_DAYS))
     sort = ma.fields.String(load_default="location", validate=validate.OneOf(list(STOCK_SORTS)))

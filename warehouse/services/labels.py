@@ -150,7 +150,8 @@ def normalise_codes(kind: str, entries: Iterable[str]) -> list[str]:
 # --- label records -------------------------------------------------------------------------------
 
 def _band(category: Category | None) -> str:
-    return f"{category.code} {category.name_zh} {category.name_en}" if category else ""
+    # English category names run long (Emergency repair and salvage equipment): the band is short.
+    return f"{category.code} {category.name_zh}" if category else ""
 
 
 def _kit_records(session: Session, codes: Sequence[str], url: str, printed: str) -> dict:
@@ -163,13 +164,14 @@ def _kit_records(session: Session, codes: Sequence[str], url: str, printed: str)
         .join(home, home.id == Kit.home_location_id)
         .where(Kit.code.in_(set(codes)))
     )
+    day = printed.rsplit(" ", 1)[-1]  # the date alone: a box label's small print is short
     return {
         code: labels.LabelRecord(
             code=code, payload=labels.build_payload(url, "kit", code),
             title_zh=template.name_zh, title_en=template.name_en,
             colour=category_colour(category.code), band=_band(category),
             module=f"{module.code} {module.name_zh}",
-            small_print=(f"{module.name_en} · {template.code}", f"存放 Home {home_code} · {printed}"),
+            small_print=(module.name_en, f"{template.code} · {home_code} · {day}"),
         )
         for code, template, category, module, home_code in rows
     }
@@ -270,20 +272,32 @@ def label_records(session: Session, kind: str, codes: Sequence[str], *, public_u
     return [found[code] for code in codes]
 
 
-def print_labels(session: Session, *, kind: str, codes: Sequence[str], format: str,
-                 skip: int = 0, public_url: str, outlines: bool = False) -> PrintedLabels:
-    """Render labels for these codes on a label stock, shifted by the format's calibration."""
+def plan_job(session: Session, *, kind: str, codes: Sequence[str], format: str, skip: int = 0,
+             public_url: str) -> tuple[labels.LabelFormat, list[labels.LabelRecord]]:
+    """Check a print job and return its format and records, without rendering anything."""
     fmt = get_format(format)
     if skip and fmt.thermal:
         raise InvalidInput.on("skip", N_("a roll has no used positions to skip"))
     if not 0 <= skip < fmt.per_page:
         raise InvalidInput.on("skip", N_("must be between 0 and %(last)s for this format",
                                          last=fmt.per_page - 1))
-    records = label_records(session, kind, codes, public_url=public_url)
+    return fmt, label_records(session, kind, codes, public_url=public_url)
+
+
+def pages_needed(fmt: labels.LabelFormat, skip: int, count: int) -> int:
+    """Return how many pages count labels take after skip used positions."""
+    return math.ceil((skip + count) / fmt.per_page)
+
+
+def print_labels(session: Session, *, kind: str, codes: Sequence[str], format: str,
+                 skip: int = 0, public_url: str, outlines: bool = False) -> PrintedLabels:
+    """Render labels for these codes on a label stock, shifted by the format's calibration."""
+    fmt, records = plan_job(session, kind=kind, codes=codes, format=format, skip=skip,
+                            public_url=public_url)
     offset = calibrations(session).get(fmt.code, (0.0, 0.0))
     pdf = render_pdf(records, fmt, skip=skip, offset_mm=offset, outlines=outlines,
                      title=f"{kind} labels {fmt.code}")
-    return PrintedLabels(pdf=pdf, count=len(records), pages=math.ceil((skip + len(records)) / fmt.per_page),
+    return PrintedLabels(pdf=pdf, count=len(records), pages=pages_needed(fmt, skip, len(records)),
                          format=fmt)
 
 

@@ -100,9 +100,14 @@ def stock_columns() -> list:
 
 
 def _stock_filters(args: dict) -> tuple[dict, str | None]:
-    """Return the stock query's filters and an error when the location code names nothing."""
-    filters = {k: args[k] for k in ("q", "category", "status", "expiring_within_days", "sort")
+    """Return the stock query's filters and an error when a location or item code names nothing."""
+    filters = {k: args[k] for k in ("q", "category", "lot", "status", "expiring_within_days", "sort")
                if k in args}
+    if args.get("item"):
+        item_id = db.session.scalar(select(Item.id).where(Item.sku == args["item"].strip().upper()))
+        if item_id is None:
+            return filters, _("No item has the SKU %(sku)s.", sku=args["item"].upper())
+        filters["item_id"] = item_id
     if args.get("location"):
         location = location_by_code(db.session, args["location"])
         if location is None:

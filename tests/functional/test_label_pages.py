@@ -1,0 +1,231 @@
+"""The labels page, its preview and PDF, calibration, print buttons and label addresses (/k/ ...)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from tests.builders import LABEL_FOAM, LABEL_ROPE, make_label_depot
+from warehouse.domain.accounts import Role
+from warehouse.extensions import db
+from warehouse.models import LabelCalibration
+
+OFFICER = Role.SUPPLY_OFFICER
+
+
+@pytest.fixture
+def depot(app):
+    return make_label_depot(app)
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_page_offers_every_kind_format_and_the_calibration(client_as, depot):
+    page = client_as(OFFICER).get("/labels").get_data(as_text=True)
+    for kind in ("kit", "location", "item", "lot"):
+        assert f'value="{kind}"' in page
+    for code in ("a4-3x8", "a4-2x7", "a4-2x2", "thermal-50x30", "thermal-100x70"):
+        assert f'data-format="{code}"' in page
+    assert 'name="csrf_token"' in page
+    assert "js/labels.js" in page
+
+
+def test_choosing_a_module_shows_the_job_the_preview_and_the_download(client_as, depot):
+    client = client_as(OFFICER)
+    page = client.get("/labels?kind=kit&module=EQ&format=a4-3x8&skip=3")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'data-testid="job"' in text
+    assert depot["ready"] in text and depot["empty"] in text and depot["water"] not in text
+    preview = re.search(r'src="(/labels/preview\.png\?[^"]+)"', text).group(1).replace("&amp;", "&")
+    download = re.search(r'href="(/labels/labels\.pdf\?[^"]+)"', text).group(1).replace("&amp;", "&")
+    image = client.get(preview)
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert image.data.startswith(b"\x89PNG")
+    pdf = client.get(download)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.headers["Content-Disposition"].startswith('attachment; filename="labels-kit-a4-3x8-')
+    words = pdf_text(pdf.data)
+    assert depot["ready"] in words and depot["empty"] in words and depot["water"] not in words
+
+
+@pytest.mark.parametrize("query, kind, expected", [
+    ("kind=location&zone=T-A", "location", ["T-A", "T-A-R01", "T-A-R01-B01", "T-A-R01-B02"]),
+    ("kind=item&category=RE", "item", [LABEL_ROPE]),
+    ("kind=lot&receipt=CG-2026-001", "lot", [f"{LABEL_FOAM}/L-1", f"{LABEL_FOAM}/L-2"]),
+    ("kind=lot&item=" + LABEL_FOAM.lower(), "lot", [f"{LABEL_FOAM}/L-1", f"{LABEL_FOAM}/L-2",
+                                                   f"{LABEL_FOAM}/L-3"]),
+])
+def test_each_kind_is_chosen_by_its_filters(client_as, depot, query, kind, expected):
+    response = client_as(OFFICER).get(f"/labels.pdf?{query}".replace("/labels.pdf", "/labels/labels.pdf"))
+    assert response.status_code == 200
+    words = pdf_text(response.data)
+    for code in expected:
+        assert code in words
+
+
+def test_filters_of_other_kinds_are_ignored(client_as, depot):
+    # The page without JavaScript sends every filter; only the chosen kind's count.
+    response = client_as(OFFICER).get("/labels?kind=item&category=RE&module=EQ&zone=T-A")
+    assert response.status_code == 200
+    assert "1 label" in response.get_data(as_text=True) or "1 个标签" in response.get_data(as_text=True)
+
+
+def test_reprinting_one_box_from_its_page(client_as, depot):
+    client = client_as(OFFICER)
+    box = client.get(f"/kits/boxes/{depot['ready']}").get_data(as_text=True)
+    link = re.search(r'href="([^"]+)" data-testid="print-label"', box).group(1).replace("&amp;", "&")
+    assert link == f"/labels?kind=kit&codes={depot['ready']}"
+    page = client.get(link).get_data(as_text=True)
+    assert 'data-testid="job"' in page and depot["ready"] in page
+
+
+@pytest.mark.parametrize("path, fragment", [
+    ("/locations/{bin_a}", "kind=location&amp;codes=T-A-R01-B01"),
+    ("/items/{foam}", f"kind=item&amp;codes={LABEL_FOAM}"),
+])
+def test_location_and_item_pages_have_a_print_label_button(client_as, depot, path, fragment):
+    url = path.format(bin_a=depot["depot"].bin_a, foam=depot["foam"])
+    page = client_as(OFFICER).get(url).get_data(as_text=True)
+    assert 'data-testid="print-label"' in page and fragment in page
+
+
+def test_print_buttons_are_only_for_those_who_may_print(client_as, depot):
+    page = client_as(Role.LOGISTICS).get(f"/kits/boxes/{depot['ready']}").get_data(as_text=True)
+    assert 'data-testid="print-label"' not in page
+    assert client_as(Role.LOGISTICS).get("/labels").status_code == 403
+    assert client_as(Role.COMMANDER).get("/labels/labels.pdf?kind=kit&module=EQ").status_code == 403
+
+
+@pytest.mark.parametrize("query, field, words", [
+    ("kind=kit&codes=K-EQ-9999%0AK-EQ-8888", "codes", ["K-EQ-9999", "K-EQ-8888"]),
+    ("kind=kit&module=ZZ", "codes", []),
+    ("kind=kit&codes=X&format=a5", "format", []),
+    ("kind=kit&module=EQ&skip=24", "skip", ["23"]),
+    ("kind=kit&module=EQ&format=thermal-50x30&skip=2", "skip", []),
+    ("kind=pallet", "kind", []),
+    ("kind=location", "zone", []),
+])
+def test_bad_choices_are_explained_on_the_page(client_as, depot, query, field, words):
+    client = client_as(OFFICER)
+    response = client.get(f"/labels?{query}")
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert f'data-error="{field}"' in text
+    assert 'data-testid="job"' not in text
+    for word in words:
+        assert word in text
+    # The download of the same choice sends the user back to the page, never an empty PDF.
+    download = client.get(f"/labels/labels.pdf?{query}")
+    assert download.status_code == 302 and download.location.startswith("/labels")
+    assert client.get(f"/labels/preview.png?{query}").status_code == 422
+
+
+def test_user_text_is_escaped_on_the_page(client_as, depot):
+    text = client_as(OFFICER).get("/labels?kind=kit&codes=<script>alert(1)</script>").get_data(as_text=True)
+    assert "<script>alert(1)" not in text
+    assert "&lt;script&gt;" in text
+
+
+def test_calibration_is_saved_and_shown(app, client_as, depot):
+    client = client_as(OFFICER)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/labels").get_data(as_text=True)).group(1)
+    response = client.post("/labels/calibration", data={
+        "csrf_token": token, "format": "a4-2x7", "offset_x_mm": "1.5", "offset_y_mm": "-0.5"})
+    assert response.status_code == 302 and response.location.endswith("#calibration")
+    page = client.get("/labels?format=a4-2x7").get_data(as_text=True)
+    row = re.search(r'<tr data-format="a4-2x7">.*?</tr>', page, re.S).group(0)
+    assert "1.5" in row and "-0.5" in row
+    with app.app_context():
+        saved = db.session.get(LabelCalibration, "a4-2x7")
+        assert (saved.offset_x_mm, saved.offset_y_mm) == (1.5, -0.5)
+
+
+@pytest.mark.parametrize("data", [
+    {"format": "a4-2x7", "offset_x_mm": "25", "offset_y_mm": "0"},
+    {"format": "a4-2x7", "offset_x_mm": "left", "offset_y_mm": "0"},
+    {"format": "a3", "offset_x_mm": "1", "offset_y_mm": "0"},
+])
+def test_bad_calibration_is_refused_with_a_message(app, client_as, depot, data):
+    client = client_as(OFFICER)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/labels").get_data(as_text=True)).group(1)
+    response = client.post("/labels/calibration", data={"csrf_token": token, **data},
+                           follow_redirects=True)
+    assert 'class="flash flash-error"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(LabelCalibration).count() == 0
+
+
+def test_calibration_needs_the_csrf_token(app, client_as, depot):
+    response = client_as(OFFICER).post("/labels/calibration", data={
+        "format": "a4-2x7", "offset_x_mm": "1", "offset_y_mm": "0"})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.query(LabelCalibration).count() == 0
+
+
+# --- label addresses -----------------------------------------------------------------------------
+
+def test_label_addresses_open_the_page_of_what_they_name(client_as, depot):
+    client = client_as(Role.COMMANDER)
+    assert client.get(f"/k/{depot['ready']}").location == f"/kits/boxes/{depot['ready']}"
+    assert client.get(f"/k/{depot['ready'].lower()}").location == f"/kits/boxes/{depot['ready']}"
+    assert client.get("/l/T-A-R01-B01").location == f"/locations/{depot['depot'].bin_a}"
+    assert client.get(f"/i/{LABEL_FOAM}").location == f"/items/{depot['foam']}"
+    lot = client.get(f"/b/{LABEL_FOAM}/L-2")
+    assert lot.location == f"/stock?item={LABEL_FOAM}&lot=L-2"
+    stock = client.get(lot.location).get_data(as_text=True)
+    assert 'data-lot="L-2"' in stock and 'data-lot="L-1"' not in stock
+
+
+@pytest.mark.parametrize("path", ["/k/K-EQ-9999", "/l/NOWHERE", "/i/NO-SKU", "/b/EA-AFFF-01/NOPE",
+                                  "/b/NOSLASH"])
+def test_unknown_label_addresses_are_404(client_as, depot, path):
+    response = client_as(Role.COMMANDER).get(path)
+    assert response.status_code == 404
+
+
+def test_a_phone_that_is_not_signed_in_lands_on_the_box_after_login(client, depot):
+    response = client.get(f"/k/{depot['ready']}")
+    assert response.status_code == 302
+    assert "/login" in response.location and f"k/{depot['ready']}" in response.location.replace("%2F", "/")
+
+
+@pytest.mark.parametrize("typed", ["http://127.0.0.1:5000/k/{ready}", "{ready}", "HTTP://HOST/K/{ready}",
+                                   "  {ready}\t"])
+def test_the_scan_box_opens_what_a_scanner_typed(client_as, depot, typed):
+    response = client_as(Role.LOGISTICS).get("/scan", query_string={"code": typed.format(ready=depot["ready"])})
+    assert response.location == f"/kits/boxes/{depot['ready']}"
+
+
+def test_the_scan_box_says_when_nothing_matches(client_as, depot):
+    client = client_as(Role.LOGISTICS)
+    response = client.get("/scan", query_string={"code": "NOTHING-HERE", "next": "/stock"})
+    assert response.location == "/stock"
+    assert "NOTHING-HERE" in client.get("/stock").get_data(as_text=True)
+
+
+def test_the_location_scan_box_accepts_label_addresses(client_as, depot):
+    response = client_as(Role.LOGISTICS).get(
+        "/locations/scan", query_string={"code": "https://depot.example.org/l/T-A-R01-B02"})
+    assert response.location == f"/locations/{depot['depot'].bin_b}"
+
+
+def test_the_stock_list_filters_by_item_and_names_an_unknown_sku(client_as, depot):
+    client = client_as(Role.LOGISTICS)
+    page = client.get(f"/stock?item={LABEL_FOAM}").get_data(as_text=True)
+    assert f'data-sku="{LABEL_FOAM}"' in page
+    missing = client.get("/stock?item=NO-SUCH").get_data(as_text=True)
+    assert "NO-SUCH" in missing and f'data-sku="{LABEL_FOAM}"' not in missing
+
+
+def test_categories_carry_their_colour_in_the_api(client_as):
+    categories = client_as(Role.COMMANDER).get("/api/v1/categories").get_json()
+    assert {c["code"]: c["colour"] for c in categories}["EA"] == "#c62828"
