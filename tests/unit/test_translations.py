@@ -13,6 +13,11 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
+def forms(text: str | tuple) -> tuple:
+    """Return a message's forms: one for a plain message, one per plural form otherwise."""
+    return (text,) if isinstance(text, str) else tuple(text)
+
+
 def source_messages() -> set[str]:
     """Extract the msgids of the code and the templates, as `make extract-messages` does."""
     found = set()
@@ -26,7 +31,7 @@ def test_every_marked_string_has_a_chinese_translation():
     with CATALOG.open("rb") as handle:
         catalog = read_po(handle)
     missing = sorted(m for m in source_messages()
-                     if m not in catalog or not catalog[m].string or catalog[m].fuzzy)
+                     if m not in catalog or not all(forms(catalog[m].string)) or catalog[m].fuzzy)
     assert not missing, f"untranslated (run `make extract-messages`, then translate): {missing}"
 
 
@@ -34,6 +39,9 @@ def test_translations_keep_their_placeholders():
     with CATALOG.open("rb") as handle:
         catalog = read_po(handle)
     for message in catalog:
-        if message.id and message.string:
-            assert sorted(PLACEHOLDER.findall(message.id)) == \
-                sorted(PLACEHOLDER.findall(message.string)), message.id
+        if not message.id:
+            continue
+        wanted = sorted(PLACEHOLDER.findall(forms(message.id)[0]))
+        for translation in forms(message.string):
+            if translation:
+                assert sorted(PLACEHOLDER.findall(translation)) == wanted, message.id
