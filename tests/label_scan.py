@@ -12,29 +12,40 @@ from tests.conftest import unavailable
 DPI = 203  # a thermal label printer's resolution: the coarsest our labels must survive
 
 
-def rasterise(pdf: bytes, dpi: int = DPI) -> list:
-    """Return the PDF's pages as greyscale PIL images, rendered by poppler's pdftoppm."""
+def rasterise(pdf: bytes, first: int | None = None, last: int | None = None, dpi: int = DPI) -> list:
+    """Return the PDF's pages (or pages first..last, from 0) as greyscale PIL images, by pdftoppm."""
     from PIL import Image
 
     if shutil.which("pdftoppm") is None:
         unavailable("pdftoppm not found (install Debian's poppler-utils)")
+    command = ["pdftoppm", "-r", str(dpi), "-gray", "-png"]
+    if first is not None:
+        command += ["-f", str(first + 1), "-l", str((last if last is not None else first) + 1)]
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "labels.pdf"
         source.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(source),
-                        str(Path(folder) / "page")], check=True)
-        pages = sorted(Path(folder).glob("page-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
-        return [Image.open(path).copy() for path in pages]
+        subprocess.run([*command, str(source), str(Path(folder) / "page")], check=True,
+                       capture_output=True)
+        pages = sorted(Path(folder).glob("page-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        images = []
+        for path in pages:
+            with Image.open(path) as image:
+                images.append(image.convert("L"))
+        return images
 
 
-def decode(image) -> list[str]:
-    """Return the texts of the QR codes zbar finds in an image."""
+def qr_symbols(image) -> list:
+    """Return the QR symbols zbar finds in an image (with their data and corner points)."""
     try:
         from pyzbar import pyzbar
     except (ImportError, OSError):  # OSError: the zbar shared library is missing
         unavailable("pyzbar or libzbar0 is not installed")
-    return [symbol.data.decode("utf-8") for symbol in pyzbar.decode(image)
-            if symbol.type == "QRCODE"]
+    return pyzbar.decode(image, symbols=[pyzbar.ZBarSymbol.QRCODE])
+
+
+def decode(image) -> list[str]:
+    """Return the texts of the QR codes zbar finds in an image."""
+    return [symbol.data.decode("utf-8") for symbol in qr_symbols(image)]
 
 
 def scan_labels(pdf: bytes, fmt, count: int, skip: int = 0, offset_mm=(0.0, 0.0)) -> list[list[str]]:
