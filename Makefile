@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-dev translations migrate demo lint extract-messages clean
+.PHONY: run test install install-dev translations migrate demo lint bench extract-messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: install-dev translations
 
 lint: install-dev
 	$(BIN)/ruff check .
+
+# Timings, run on demand (results go in BENCHMARKS.md by hand: they drift between runs).
+bench: install
+	$(BIN)/python benchmarks/labels_bench.py
 
 # After changing UI strings: refresh the template and the Chinese catalog, then translate.
 extract-messages: install
