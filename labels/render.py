@@ -25,6 +25,10 @@ TEXT_GREY = 0.0  # black: thermal printers turn greys into dots
 
 CellBox = tuple[int, float, float, float, float]
 
+
+class PayloadTooLong(ValueError):
+    """Raised when a QR payload needs modules too small to scan on the chosen label stock."""
+
 # ASCII85 on top of Flate only keeps streams 7-bit clean: it makes label PDFs a fifth larger
 # and costs ~0.15 s per 1,000 labels in reportlab's pure-Python encoder. No other code in the
 # process draws PDFs with reportlab, so this process-wide switch only touches labels.
@@ -84,7 +88,7 @@ def _qr_literal(payload: str, box: Box, left: float, top: float, code: str) -> s
     size, runs = qr_runs(payload)
     module = min(box.w, box.h) / (size + 2 * QUIET_ZONE)
     if module < MIN_MODULE_MM * mm:
-        raise ValueError(f"the QR payload of {code!r} is too long to scan on this label stock")
+        raise PayloadTooLong(f"the QR payload of {code!r} is too long to scan on this label stock")
     x = left + box.x + (box.w - size * module) / 2
     y = top - box.y - (box.h - size * module) / 2
     # Module units with y down: each run is one "re" of integers, filled in one path, so

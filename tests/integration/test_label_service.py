@@ -248,3 +248,14 @@ def test_scans_resolve_label_addresses_and_bare_codes(session, stocked):
                                   f"{FOAM}/NOPE", "x" * 600, "/b/NOSLASH"])
 def test_scans_of_nothing_known_resolve_to_none(session, stocked, text):
     assert resolve_scan(session, text) is None
+
+
+def test_codes_too_dense_for_a_small_label_are_a_format_error(session, stocked):
+    long_url = "https://" + "reserve-depot." * 40 + "example.org"
+    with pytest.raises(InvalidInput) as error:
+        service.print_labels(session, kind="kit", codes=[stocked["ready"]], format="thermal-50x30",
+                             public_url=long_url)
+    assert "thermal-50x30" in error.value.fields["format"][0]
+    # The same labels fit a large box label.
+    assert service.print_labels(session, kind="kit", codes=[stocked["ready"]], format="a4-2x2",
+                                public_url=long_url).count == 1

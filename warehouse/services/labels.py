@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 import labels
 from labels.payload import lot_label_code
-from labels.render import render_pdf
+from labels.render import PayloadTooLong, render_pdf
 from warehouse.database import write_transaction
 from warehouse.domain.categories import category_colour
 from warehouse.domain.errors import N_, InvalidInput
@@ -295,8 +295,14 @@ def print_labels(session: Session, *, kind: str, codes: Sequence[str], format: s
     fmt, records = plan_job(session, kind=kind, codes=codes, format=format, skip=skip,
                             public_url=public_url)
     offset = calibrations(session).get(fmt.code, (0.0, 0.0))
-    pdf = render_pdf(records, fmt, skip=skip, offset_mm=offset, outlines=outlines,
-                     title=f"{kind} labels {fmt.code}")
+    try:
+        pdf = render_pdf(records, fmt, skip=skip, offset_mm=offset, outlines=outlines,
+                         title=f"{kind} labels {fmt.code}")
+    except PayloadTooLong:
+        # A long WAREHOUSE_PUBLIC_URL and a long lot code make dense QR codes.
+        raise InvalidInput.on("format", N_("these labels' QR codes are too dense to scan on %(format)s: "
+                                           "choose a larger label or a shorter public URL",
+                                           format=fmt.code))
     return PrintedLabels(pdf=pdf, count=len(records), pages=pages_needed(fmt, skip, len(records)),
                          format=fmt)
 
