@@ -8,7 +8,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from tests.builders import LABEL_FOAM, LABEL_ROPE, make_label_depot
+from tests.builders import LABEL_FOAM, LABEL_ROPE, in_days, make_label_depot, receive
 from warehouse.domain.accounts import Role
 from warehouse.extensions import db
 from warehouse.models import LabelCalibration
@@ -230,3 +230,19 @@ def test_the_stock_list_filters_by_item_and_names_an_unknown_sku(client_as, depo
 def test_categories_carry_their_colour_in_the_api(client_as):
     categories = client_as(Role.COMMANDER).get("/api/v1/categories").get_json()
     assert {c["code"]: c["colour"] for c in categories}["EA"] == "#c62828"
+
+
+def test_after_a_receipt_an_officer_can_print_its_lot_labels(app, client_as, depot):
+    movement = receive(app, depot["foam"], depot["depot"].bin_a, 3, lot="L-9", expires_on=in_days(90))
+    page = client_as(OFFICER).get(f"/stock/receive?last={movement}").get_data(as_text=True)
+    link = re.search(r'href="([^"]+)" data-testid="print-lot-labels"', page).group(1)
+    assert link == f"/labels?kind=lot&amp;codes={LABEL_FOAM}/L-9"
+    keeper = client_as(Role.LOGISTICS).get(f"/stock/receive?last={movement}").get_data(as_text=True)
+    assert 'data-testid="print-lot-labels"' not in keeper
+
+
+def test_the_home_page_scan_box_opens_a_scanned_label(client_as, depot):
+    client = client_as(Role.LOGISTICS)
+    home = client.get("/").get_data(as_text=True)
+    assert 'action="/scan"' in home and 'data-testid="scan-anything"' in home
+    assert client.get("/scan", query_string={"code": LABEL_FOAM}).location == f"/items/{depot['foam']}"
