@@ -1,6 +1,6 @@
 """/api/v1/labels: label stock formats, printer calibration and printing labels as PDF."""
 
-from flask import Response, current_app
+from flask import current_app
 from flask.views import MethodView
 
 import labels
@@ -9,12 +9,16 @@ from warehouse.api import ResourceBlueprint
 from warehouse.extensions import db
 from warehouse.schemas.labels import CalibrationSchema, LabelFormatSchema, LabelPrintSchema
 from warehouse.services import labels as service
-from warehouse.timezone import today
+from warehouse.views.export import labels_pdf_response
 
 PREFIX = "/labels"
 blp = ResourceBlueprint("api_labels", __name__,
                         description="QR labels for boxes, locations, items and lots (PDF)")
 PDF_RESPONSE = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+PDF_HEADERS = {
+    "X-Label-Count": {"description": "Labels in the PDF", "schema": {"type": "integer"}},
+    "X-Page-Count": {"description": "Pages in the PDF", "schema": {"type": "integer"}},
+}
 
 
 def format_row(fmt: labels.LabelFormat, offsets: dict) -> dict:
@@ -50,16 +54,12 @@ class Print(MethodView):
     @blp.arguments(LabelPrintSchema)
     @blp.response(200, content_type="application/pdf",
                   description="The labels as a PDF, to print at actual size")
-    @blp.doc(responses={"200": {"description": "The labels as a PDF", "content": PDF_RESPONSE}})
+    @blp.doc(responses={"200": {"description": "The labels as a PDF", "content": PDF_RESPONSE,
+                                "headers": PDF_HEADERS}})
     def post(self, data):
         """Print labels: 422 for an unknown format or codes (listed), nothing rendered then."""
         codes = service.normalise_codes(data["kind"], data["codes"])
         job = service.print_labels(db.session, kind=data["kind"], codes=codes, format=data["format"],
                                    skip=data["skip"], outlines=data["outlines"],
                                    public_url=current_app.config["PUBLIC_URL"])
-        response = Response(job.pdf, mimetype="application/pdf")
-        name = f"labels-{data['kind']}-{job.format.code}-{today().isoformat()}.pdf"
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        response.headers["X-Label-Count"] = str(job.count)
-        response.headers["X-Page-Count"] = str(job.pages)
-        return response
+        return labels_pdf_response(job, data["kind"])

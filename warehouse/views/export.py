@@ -47,3 +47,14 @@ def _cell(value) -> object:
     if isinstance(value, date):
         return value.isoformat()
     return str(value) if hasattr(value, "value") else value
+
+
+def labels_pdf_response(job, kind: str) -> Response:
+    """Return a print job's PDF as an attachment named for what it holds and the day."""
+    name = f"labels-{kind}-{job.format.code}-{utcnow().astimezone(depot_zone()):%Y%m%d}.pdf"
+    return Response(job.pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "no-store",
+        "X-Label-Count": str(job.count),
+        "X-Page-Count": str(job.pages),
+    })

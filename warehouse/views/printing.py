@@ -25,8 +25,8 @@ from warehouse.queries.catalogue import categories
 from warehouse.queries.kits import modules
 from warehouse.schemas.labels import LabelPageArgsSchema, split_codes
 from warehouse.services import labels as service
-from warehouse.timezone import today
 from warehouse.views import form_errors_from
+from warehouse.views.export import labels_pdf_response
 from warehouse.views.forms import PostForm
 
 bp = Blueprint("printing", __name__, url_prefix="/labels")
@@ -122,7 +122,6 @@ def index():
         calibrations=service.calibrations(db.session), calibration=calibration,
         modules=modules(db.session), zones=_zones(), categories=categories(db.session),
         statuses=list(KitStatus), public_url=current_app.config["PUBLIC_URL"],
-        max_labels=service.MAX_LABELS,
     ), 422 if errors else 200
 
 
@@ -138,11 +137,7 @@ def pdf():
     except DomainError:
         # Back to the page, which shows why with the same choices filled in.
         return redirect(url_for("printing.index", **_query(args)))
-    name = f"labels-{args['kind']}-{job.format.code}-{today().isoformat()}.pdf"
-    response = Response(job.pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return labels_pdf_response(job, args["kind"])
 
 
 @bp.route("/preview.png")
