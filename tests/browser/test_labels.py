@@ -23,8 +23,12 @@ def test_officer_prints_a_modules_box_labels_and_every_code_scans(app, live_serv
     expect(page.get_by_test_id("module")).to_be_hidden()
     page.get_by_test_id("kind-kit").check()
 
+    # A roll has no used positions to skip.
+    page.get_by_test_id("format").select_option("thermal-50x30")
+    expect(page.get_by_test_id("skip")).to_be_disabled()
     page.get_by_test_id("module").select_option("EQ")
     page.get_by_test_id("format").select_option("a4-3x8")
+    expect(page.get_by_test_id("skip")).to_be_enabled()
     page.get_by_test_id("skip").fill("4")
     page.get_by_test_id("prepare").click()
 

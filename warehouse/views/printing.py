@@ -118,7 +118,7 @@ def index():
     calibration.format.choices = format_choices()
     return render_template(
         "printing/index.html", args=args, errors=errors, summary=summary,
-        formats=list(labels.FORMATS.values()), format_choices=format_choices(),
+        formats=list(labels.FORMATS.values()),
         calibrations=service.calibrations(db.session), calibration=calibration,
         modules=modules(db.session), zones=_zones(), categories=categories(db.session),
         statuses=list(KitStatus), public_url=current_app.config["PUBLIC_URL"],

@@ -18,10 +18,23 @@
       });
     });
   }
+  // A roll has no used positions: its skip field is off (and not sent) while a roll is chosen.
+  function roll() {
+    var format = form.querySelector("select[name=format]");
+    var skip = form.querySelector("input[name=skip]");
+    var thermal = format.selectedOptions[0].hasAttribute("data-thermal");
+    skip.disabled = thermal;
+    if (thermal) {
+      skip.value = "0";
+    }
+  }
   form.addEventListener("change", function (event) {
     if (event.target.name === "kind") {
       show();
+    } else if (event.target.name === "format") {
+      roll();
     }
   });
   show();
+  roll();
 }());
