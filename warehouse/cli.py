@@ -165,9 +165,10 @@ def _label_kind(options: dict) -> str:
 @click.option("--format", "format_code", default="a4-3x8", show_default=True,
               help="Label stock: see `flask labels formats`.")
 @click.option("--skip", default=0, show_default=True, help="Used positions to skip on the first sheet.")
+@click.option("--copies", default=1, show_default=True, help="Labels per code, side by side.")
 @click.option("--outlines", is_flag=True, help="Draw cell outlines (test print on plain paper).")
 @click.option("-o", "--output", type=click.File("wb"), required=True, help="PDF file to write ('-': stdout).")
-def print_labels(format_code, skip, outlines, output, **options):
+def print_labels(format_code, skip, copies, outlines, output, **options):
     """Write labels as a PDF, with QR codes pointing to WAREHOUSE_PUBLIC_URL."""
     from flask import current_app
 
@@ -185,7 +186,8 @@ def print_labels(format_code, skip, outlines, output, **options):
             if not codes:
                 raise click.ClickException("no labels match this selection")
         return labels.print_labels(db.session, kind=kind, codes=codes, format=format_code, skip=skip,
-                                   outlines=outlines, public_url=current_app.config["PUBLIC_URL"])
+                                   copies=copies, outlines=outlines,
+                                   public_url=current_app.config["PUBLIC_URL"])
 
     printed = _run(job)
     output.write(printed.pdf)

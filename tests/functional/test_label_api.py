@@ -62,6 +62,15 @@ def test_printing_returns_a_pdf_with_the_labels(client, depot, officer):
     assert depot["ready"] in text and depot["empty"] in text and "泡沫箱" in text
 
 
+def test_copies_are_counted_in_the_headers(client, depot, officer):
+    response = client.post("/api/v1/labels", headers=officer, json={
+        "kind": "kit", "codes": [depot["ready"]], "format": "a4-3x8", "copies": 4})
+    assert response.headers["X-Label-Count"] == "4"
+    bad = client.post("/api/v1/labels", headers=officer,
+                      json={"kind": "kit", "codes": [depot["ready"]], "copies": 11})
+    assert bad.status_code == 422 and "copies" in bad.get_json()["error"]["fields"]
+
+
 def test_thermal_rolls_print_one_label_per_page(client, depot, officer):
     response = client.post("/api/v1/labels", headers=officer, json={
         "kind": "item", "codes": [LABEL_FOAM, LABEL_ROPE, LABEL_FOAM], "format": "thermal-50x30"})
@@ -124,9 +133,9 @@ def test_the_command_line_prints_boxes_by_code_or_module(app, depot, tmp_path):
     text = PdfReader(out).pages[0].extract_text()
     assert depot["ready"] in text and depot["empty"] in text
     result = runner.invoke(args=["labels", "print", "--module", "WR", "--format", "thermal-100x70",
-                                 "-o", str(out)])
+                                 "--copies", "2", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert len(PdfReader(out).pages) == 1 and depot["water"] in PdfReader(out).pages[0].extract_text()
+    assert len(PdfReader(out).pages) == 2 and depot["water"] in PdfReader(out).pages[1].extract_text()
 
 
 @pytest.mark.parametrize("args, message", [

@@ -76,6 +76,14 @@ def test_filters_of_other_kinds_are_ignored(client_as, depot):
     assert 'data-count="1" data-pages="1"' in response.get_data(as_text=True)
 
 
+def test_copies_multiply_the_labels_on_the_page_and_in_the_preview(client_as, depot):
+    client = client_as(OFFICER)
+    text = client.get("/labels?kind=kit&module=EQ&format=a4-2x2&copies=3").get_data(as_text=True)
+    assert 'data-count="6" data-pages="2"' in text
+    assert client.get("/labels/preview.png?kind=kit&module=EQ&format=a4-2x2&copies=3").status_code == 200
+    assert client.get("/labels?kind=kit&module=EQ&copies=0").status_code == 422
+
+
 def test_reprinting_one_box_from_its_page(client_as, depot):
     client = client_as(OFFICER)
     box = client.get(f"/kits/boxes/{depot['ready']}").get_data(as_text=True)

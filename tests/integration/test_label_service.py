@@ -259,3 +259,21 @@ def test_codes_too_dense_for_a_small_label_are_a_format_error(session, stocked):
     # The same labels fit a large box label.
     assert service.print_labels(session, kind="kit", codes=[stocked["ready"]], format="a4-2x2",
                                 public_url=long_url).count == 1
+
+
+def test_copies_print_each_label_side_by_side_and_count_against_the_maximum(session, stocked):
+    fmt, records = service.plan_job(session, kind="kit", codes=[stocked["ready"], stocked["empty"]],
+                                    format="a4-2x2", copies=3, public_url=URL)
+    assert [r.code for r in records] == [stocked["ready"]] * 3 + [stocked["empty"]] * 3
+    job = service.print_labels(session, kind="kit", codes=[stocked["ready"]], format="a4-2x2",
+                               copies=3, skip=2, public_url=URL)
+    assert (job.count, job.pages) == (3, 2)
+    for copies in (0, service.MAX_COPIES + 1):
+        with pytest.raises(InvalidInput) as error:
+            service.plan_job(session, kind="kit", codes=[stocked["ready"]], format="a4-2x2",
+                             copies=copies, public_url=URL)
+        assert "copies" in error.value.fields
+    with pytest.raises(InvalidInput) as error:
+        service.plan_job(session, kind="kit", codes=[stocked["ready"]] * 600, format="a4-3x8",
+                         copies=10, public_url=URL)
+    assert "6000" in error.value.fields["codes"][0]

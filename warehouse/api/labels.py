@@ -60,6 +60,6 @@ class Print(MethodView):
         """Print labels: 422 for an unknown format or codes (listed), nothing rendered then."""
         codes = service.normalise_codes(data["kind"], data["codes"])
         job = service.print_labels(db.session, kind=data["kind"], codes=codes, format=data["format"],
-                                   skip=data["skip"], outlines=data["outlines"],
+                                   skip=data["skip"], copies=data["copies"], outlines=data["outlines"],
                                    public_url=current_app.config["PUBLIC_URL"])
         return labels_pdf_response(job, data["kind"])

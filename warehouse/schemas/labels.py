@@ -9,7 +9,7 @@ from marshmallow import validate
 
 import labels
 from warehouse.schemas.common import StrictSchema
-from warehouse.services.labels import KINDS, MAX_LABELS
+from warehouse.services.labels import KINDS, MAX_COPIES, MAX_LABELS
 
 CODE_ENTRY = validate.Length(min=1, max=labels.payload.MAX_SCAN_LENGTH)
 SEPARATORS = re.compile(r"[\s,;]+")  # a pasted column, a comma list or scanned lines
@@ -33,6 +33,8 @@ class LabelPrintSchema(StrictSchema):
                               metadata={"description": "A label stock code from /labels/formats"})
     skip = ma.fields.Integer(load_default=0, validate=validate.Range(min=0),
                              metadata={"description": "Used positions to leave blank on the first sheet"})
+    copies = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_COPIES),
+                               metadata={"description": "Labels per code, printed side by side"})
     outlines = ma.fields.Boolean(load_default=False,
                                  metadata={"description": "Draw cell outlines (calibration on plain paper)"})
 
@@ -81,4 +83,5 @@ class LabelPageArgsSchema(ma.Schema):
     codes = ma.fields.String(validate=validate.Length(max=MAX_LABELS * 40))
     format = ma.fields.String(load_default="a4-3x8", validate=validate.OneOf(list(labels.FORMATS)))
     skip = ma.fields.Integer(load_default=0, validate=validate.Range(min=0, max=100))
+    copies = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_COPIES))
     outlines = ma.fields.Boolean(load_default=False)

@@ -40,6 +40,7 @@ from warehouse.services.accounts import Caller
 from warehouse.timezone import today
 
 MAX_LABELS = 5000  # one print job; a whole city's boxes are about 300
+MAX_COPIES = 10  # of each label: a box carries one on each side and one on the lid
 CALIBRATION_LIMIT_MM = 20.0  # a printer further off than this needs its driver fixed
 UNKNOWN_CODES_SHOWN = 20
 KINDS = tuple(labels.KINDS)  # kit, location, item, lot
@@ -273,15 +274,18 @@ def label_records(session: Session, kind: str, codes: Sequence[str], *, public_u
 
 
 def plan_job(session: Session, *, kind: str, codes: Sequence[str], format: str, skip: int = 0,
-             public_url: str) -> tuple[labels.LabelFormat, list[labels.LabelRecord]]:
-    """Check a print job and return its format and records, without rendering anything."""
+             copies: int = 1, public_url: str) -> tuple[labels.LabelFormat, list[labels.LabelRecord]]:
+    """Check a print job and return its format and records (copies side by side), unrendered."""
     fmt = get_format(format)
+    if not 1 <= copies <= MAX_COPIES:
+        raise InvalidInput.on("copies", N_("must be between 1 and %(max)s", max=MAX_COPIES))
     if skip and fmt.thermal:
         raise InvalidInput.on("skip", N_("a roll has no used positions to skip"))
     if not 0 <= skip < fmt.per_page:
         raise InvalidInput.on("skip", N_("must be between 0 and %(last)s for this format",
                                          last=fmt.per_page - 1))
-    return fmt, label_records(session, kind, codes, public_url=public_url)
+    return fmt, label_records(session, kind, [code for code in codes for _ in range(copies)],
+                              public_url=public_url)
 
 
 def pages_needed(fmt: labels.LabelFormat, skip: int, count: int) -> int:
@@ -290,10 +294,11 @@ def pages_needed(fmt: labels.LabelFormat, skip: int, count: int) -> int:
 
 
 def print_labels(session: Session, *, kind: str, codes: Sequence[str], format: str,
-                 skip: int = 0, public_url: str, outlines: bool = False) -> PrintedLabels:
+                 skip: int = 0, copies: int = 1, public_url: str, outlines: bool = False
+                 ) -> PrintedLabels:
     """Render labels for these codes on a label stock, shifted by the format's calibration."""
     fmt, records = plan_job(session, kind=kind, codes=codes, format=format, skip=skip,
-                            public_url=public_url)
+                            copies=copies, public_url=public_url)
     offset = calibrations(session).get(fmt.code, (0.0, 0.0))
     try:
         pdf = render_pdf(records, fmt, skip=skip, offset_mm=offset, outlines=outlines,

@@ -34,7 +34,7 @@ bp = Blueprint("printing", __name__, url_prefix="/labels")
 PREVIEW_WIDTH_PX = 900
 CODES_SHOWN = 12  # the summary names the first few labels of a job
 QUERY_KEYS = ("kind", "module", "template", "status", "zone", "category", "receipt", "item", "codes",
-              "format", "skip", "outlines")
+              "format", "skip", "copies", "outlines")
 
 
 class CalibrationForm(PostForm):
@@ -82,7 +82,7 @@ def _codes(args: dict) -> list[str]:
 def _job(args: dict) -> service.PrintedLabels:
     return service.print_labels(
         db.session, kind=args["kind"], codes=_codes(args), format=args["format"], skip=args["skip"],
-        public_url=current_app.config["PUBLIC_URL"], outlines=args["outlines"])
+        copies=args["copies"], public_url=current_app.config["PUBLIC_URL"], outlines=args["outlines"])
 
 
 def _query(args: dict) -> dict:
@@ -106,7 +106,7 @@ def index():
         try:
             fmt, records = service.plan_job(
                 db.session, kind=args["kind"], codes=_codes(args), format=args["format"],
-                skip=args["skip"], public_url=current_app.config["PUBLIC_URL"])
+                skip=args["skip"], copies=args["copies"], public_url=current_app.config["PUBLIC_URL"])
             summary = {"count": len(records), "pages": service.pages_needed(fmt, args["skip"], len(records)),
                        "format": fmt, "codes": [r.code for r in records[:CODES_SHOWN]],
                        "query": _query(args)}
@@ -150,7 +150,7 @@ def preview():
     try:
         fmt = service.get_format(args["format"])
         # Only the first page is shown: render just the labels that land on it.
-        codes = _codes(args)[: max(fmt.per_page - args["skip"], 1)]
+        codes = _codes(args)[: max(-(-(fmt.per_page - args["skip"]) // args["copies"]), 1)]
         args = {**args, "codes": "\n".join(codes)} if codes else args
         job = _job(args)
     except DomainError:
