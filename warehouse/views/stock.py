@@ -99,19 +99,20 @@ def stock_columns() -> list:
     ]
 
 
-def _stock_filters(args: dict) -> tuple[dict, str | None]:
-    """Return the stock query's filters and an error when a location or item code names nothing."""
+def _stock_filters(args: dict) -> tuple[dict, tuple[str, str] | None]:
+    """Return the stock query's filters, and (field, message) when a location or SKU names nothing."""
     filters = {k: args[k] for k in ("q", "category", "lot", "status", "expiring_within_days", "sort")
                if k in args}
     if args.get("item"):
         item_id = db.session.scalar(select(Item.id).where(Item.sku == args["item"].strip().upper()))
         if item_id is None:
-            return filters, _("No item has the SKU %(sku)s.", sku=args["item"].upper())
+            return filters, ("item", _("No item has the SKU %(sku)s.", sku=args["item"].upper()))
         filters["item_id"] = item_id
     if args.get("location"):
         location = location_by_code(db.session, args["location"])
         if location is None:
-            return filters, _("No location has the code %(code)s.", code=args["location"].upper())
+            code = args["location"].upper()
+            return filters, ("location", _("No location has the code %(code)s.", code=code))
         filters["location_id"] = location.id
     return filters, None
 
@@ -121,13 +122,13 @@ def _stock_filters(args: dict) -> tuple[dict, str | None]:
 def index():
     """List stock by item, lot and location, filtered and sorted; or download it all as CSV."""
     args = list_args(StockPageArgsSchema)
-    filters, location_error = _stock_filters(args)
+    filters, filter_error = _stock_filters(args)
     if wants_csv(request.args):
-        rows = [] if location_error else db.session.execute(stock_stmt(**filters))
+        rows = [] if filter_error else db.session.execute(stock_stmt(**filters))
         return csv_response("stock", stock_columns(), rows)
-    page = empty_page(args) if location_error else stock_page(
+    page = empty_page(args) if filter_error else stock_page(
         db.session, page=args["page"], per_page=args["per_page"], **filters)
-    return render_template("stock/index.html", page=page, args=args, location_error=location_error,
+    return render_template("stock/index.html", page=page, args=args, filter_error=filter_error,
                            categories=categories(db.session), statuses=list(StockStatus))
 
 
