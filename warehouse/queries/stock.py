@@ -446,6 +446,18 @@ def location_by_code(session: Session, code: str) -> Location | None:
     return session.scalar(select(Location).where(Location.code == (code or "").strip().upper()))
 
 
+def item_id_by_sku(session: Session, sku: str) -> int | None:
+    """Return the id of the item a typed or scanned SKU names, if any."""
+    return session.scalar(select(Item.id).where(Item.sku == (sku or "").strip().upper()))
+
+
+def areas(session: Session) -> list[Location]:
+    """Return the active depots, zones and quarantine areas, in tree order."""
+    return list(session.scalars(select(Location).where(
+        Location.kind.in_((LocationKind.DEPOT, LocationKind.ZONE, LocationKind.QUARANTINE)),
+        Location.active.is_(True)).order_by(Location.path)))
+
+
 def ancestors(session: Session, location: Location) -> list[Location]:
     """Return the location's ancestors from the top of the tree down."""
     ids = [int(part) for part in location.path.strip("/").split("/")[:-1] if part]

@@ -36,6 +36,7 @@ from warehouse.models import (
 )
 from warehouse.models.base import utcnow
 from warehouse.queries.kits import kit_stmt
+from warehouse.queries.stock import location_by_code
 from warehouse.services.accounts import Caller
 from warehouse.timezone import today
 
@@ -95,7 +96,7 @@ def select_codes(session: Session, kind: str, *, module: str | None = None,
     if kind == "location":
         if not zone:
             raise InvalidInput.on("zone", N_("choose a zone"))
-        root = session.scalar(select(Location).where(Location.code == zone.strip().upper()))
+        root = location_by_code(session, zone)
         if root is None or root.kind == LocationKind.KIT:
             raise InvalidInput.on("zone", N_("no location %(code)s", code=zone))
         # Boxes get box labels, not location labels.

@@ -7,7 +7,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, ValidationError
-from sqlalchemy import select
 from wtforms import DecimalField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
@@ -17,12 +16,11 @@ from labels.preview import preview_png
 from warehouse.access import STOCK_MANAGERS, allow, current_caller
 from warehouse.domain.errors import N_, DomainError, InvalidInput
 from warehouse.domain.kits import KitStatus
-from warehouse.domain.stock import LocationKind
 from warehouse.extensions import db
 from warehouse.i18n import translated
-from warehouse.models import Location
 from warehouse.queries.catalogue import categories
 from warehouse.queries.kits import modules
+from warehouse.queries.stock import areas
 from warehouse.schemas.labels import LabelPageArgsSchema, split_codes
 from warehouse.services import labels as service
 from warehouse.views import form_errors_from
@@ -90,12 +88,6 @@ def _query(args: dict) -> dict:
     return {k: v for k, v in args.items() if k in QUERY_KEYS and v not in (None, "", False)}
 
 
-def _zones():
-    return db.session.scalars(select(Location).where(
-        Location.kind.in_((LocationKind.DEPOT, LocationKind.ZONE, LocationKind.QUARANTINE)),
-        Location.active.is_(True)).order_by(Location.path)).all()
-
-
 @bp.route("")
 @allow(*STOCK_MANAGERS)
 def index():
@@ -120,7 +112,7 @@ def index():
         "printing/index.html", args=args, errors=errors, summary=summary,
         formats=list(labels.FORMATS.values()),
         calibrations=service.calibrations(db.session), calibration=calibration,
-        modules=modules(db.session), zones=_zones(), categories=categories(db.session),
+        modules=modules(db.session), zones=areas(db.session), categories=categories(db.session),
         statuses=list(KitStatus), public_url=current_app.config["PUBLIC_URL"],
     ), 422 if errors else 200
 

@@ -17,6 +17,7 @@ from warehouse.queries.catalogue import categories
 from warehouse.queries.pagination import Page
 from warehouse.queries.stock import (
     fefo_suggestions,
+    item_id_by_sku,
     location_by_code,
     movement_page,
     movement_stmt,
@@ -104,9 +105,9 @@ def _stock_filters(args: dict) -> tuple[dict, tuple[str, str] | None]:
     filters = {k: args[k] for k in ("q", "category", "lot", "status", "expiring_within_days", "sort")
                if k in args}
     if args.get("item"):
-        item_id = db.session.scalar(select(Item.id).where(Item.sku == args["item"].strip().upper()))
+        item_id = item_id_by_sku(db.session, args["item"])
         if item_id is None:
-            return filters, ("item", _("No item has the SKU %(sku)s.", sku=args["item"].upper()))
+            return filters, ("item", _("No item has the SKU %(sku)s.", sku=args["item"].strip().upper()))
         filters["item_id"] = item_id
     if args.get("location"):
         location = location_by_code(db.session, args["location"])
@@ -362,7 +363,7 @@ def _movement_filters(args: dict) -> tuple[dict, str | None]:
         # The "until" day is included: stop at the start of the next day.
         filters["until"] = _day_start(args["until"] + timedelta(days=1))
     if args.get("item"):
-        item_id = db.session.scalar(select(Item.id).where(Item.sku == args["item"].strip().upper()))
+        item_id = item_id_by_sku(db.session, args["item"])
         if item_id is None:
             return filters, _("No item has the SKU %(sku)s.", sku=args["item"].strip().upper())
         filters["item_id"] = item_id
