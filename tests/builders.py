@@ -296,3 +296,39 @@ def make_label_depot(app: Flask) -> dict:
     empty = make_kit(app, template, depot.zone)
     water = make_kit(app, template, depot.zone, module="WR")
     return {"depot": depot, "foam": foam, "rope": rope, "ready": ready, "empty": empty, "water": water}
+
+
+# --- squads -----------------------------------------------------------------------------------
+
+def make_squad(app: Flask, code: str = "CB-WZ", *, kind: str = "standing", function: str = "materials",
+               **fields) -> str:
+    """Register a support squad; return its code."""
+    from warehouse.services import squads
+
+    defaults = {"name_zh": "物资保障常备分队", "name_en": "Standing materials squad",
+                "home_station": "龙山区消防救援站"}
+    with app.app_context():
+        squad = squads.create_squad(db.session, CLI, code=code, kind=kind, function=function,
+                                    **{**defaults, **fields})
+        code = squad.code
+        db.session.remove()
+    return code
+
+
+def make_person(app: Flask, squad: str | None = "CB-WZ", *, badge_code: str | None = None,
+                name: str = "王建国", employment: str = "firefighter", qualifications=None,
+                **fields) -> str:
+    """Register a person (in a squad unless squad is None); return the badge code.
+
+    qualifications: [{"kind": "DRIVER"}, {"kind": "TECH", "grade": "intermediate",
+    "expires_on": "2030-01-01"}, ...]
+    """
+    from warehouse.services import squads
+
+    with app.app_context():
+        person = squads.create_person(
+            db.session, CLI, badge_code=badge_code or f"P-{next(_serial):04d}", name=name, squad=squad,
+            employment=employment, qualifications=qualifications, **fields)
+        code = person.badge_code
+        db.session.remove()
+    return code

@@ -15,8 +15,17 @@ from warehouse.models.kits import (
 )
 from warehouse.models.labels import LabelCalibration
 from warehouse.models.locations import Location
+from warehouse.models.squads import (
+    Person,
+    Qualification,
+    QualificationKind,
+    Squad,
+    SquadModule,
+    StaffingTarget,
+)
 from warehouse.models.stock import Lot, StockBalance, StockMovement, Stocktake, StocktakeLine
 
 __all__ = ["ApiToken", "AuditEvent", "Base", "Category", "Item", "Kit", "KitEvent", "KitLineSubstitute",
            "KitTemplate", "KitTemplateLine", "LabelCalibration", "Location", "Lot", "Module",
-           "ModuleRequirement", "StockBalance", "StockMovement", "Stocktake", "StocktakeLine", "User"]
+           "ModuleRequirement", "Person", "Qualification", "QualificationKind", "Squad", "SquadModule",
+           "StaffingTarget", "StockBalance", "StockMovement", "Stocktake", "StocktakeLine", "User"]

@@ -11,6 +11,7 @@ from warehouse.domain.errors import N_, Conflict, InvalidInput, NotFound
 from warehouse.domain.stock import Tracking, Unit, validate_sku
 from warehouse.models import Category, Item, Lot, StockBalance
 from warehouse.services.accounts import Caller
+from warehouse.services.fields import choice as _choice
 
 TEXT_LIMITS = {"name_zh": 80, "name_en": 120, "storage_temp": 40, "hazard_class": 80, "spec": 4000}
 MAX_DAYS = 36_500
@@ -24,14 +25,6 @@ def _text(data: dict, field: str, *, required: bool = False) -> str:
     if len(value) > TEXT_LIMITS[field]:
         raise InvalidInput.on(field, N_("at most %(count)d characters", count=TEXT_LIMITS[field]))
     return value
-
-
-def _choice(enum_class, value, field: str):
-    try:
-        return enum_class(value)
-    except ValueError:
-        raise InvalidInput.on(field, N_("one of %(values)s",
-                                        values=", ".join(m.value for m in enum_class))) from None
 
 
 def _days(value, field: str) -> int | None:

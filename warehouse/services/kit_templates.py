@@ -27,6 +27,7 @@ from warehouse.models import (
 )
 from warehouse.services.accounts import Caller
 from warehouse.services.catalogue import category_by_code
+from warehouse.services.fields import text as _text
 
 NAME_LIMITS = {"name_zh": 80, "name_en": 120}
 DESCRIPTION_MAX = 4000
@@ -34,17 +35,6 @@ LINE_NOTE_MAX = 200
 MAX_LINES = 200
 MAX_SIZE_M = 20.0
 MAX_WEIGHT_KG = 5000.0
-
-
-def _text(value, field: str, limit: int, *, required: bool = False) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else None
-    if value is None:
-        raise InvalidInput.on(field, N_("must be text"))
-    if required and not value:
-        raise InvalidInput.on(field, N_("required"))
-    if len(value) > limit:
-        raise InvalidInput.on(field, N_("at most %(count)d characters", count=limit))
-    return value
 
 
 def _measure(value, field: str, limit: float) -> float | None:
