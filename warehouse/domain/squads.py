@@ -14,7 +14,7 @@ SQUAD_CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,23}$")
 BADGE_CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,23}$")
 QUALIFICATION_CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{1,23}$")
 # Digits with the separators people type: +86 138-0000-0000, (0437) 321 4567, ext. 12.
-PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()\-]{2,22}[0-9](?:\s*(?:ext\.?|转)\s*[0-9]{1,6})?$")
+PHONE_PATTERN = re.compile(r"^\+?[0-9(][0-9 ()\-]{2,22}[0-9](?:\s*(?:ext\.?|转)\s*[0-9]{1,6})?$")
 # Qualifications expiring this close are listed for renewal on the compliance panel.
 EXPIRY_WARNING_DAYS = 60
 MAX_HEADCOUNT_TARGET = 10_000
