@@ -163,6 +163,24 @@ MATRIX = {
     ("api_labels.Formats", "GET"): ALL,
     ("api_labels.Calibration", "PUT"): MANAGERS,
     ("api_labels.Print", "POST"): MANAGERS,
+    # Squads (issue 6): api. Everyone signed in reads; supply officers edit; admins set thresholds.
+    ("api_squads.Squads", "GET"): ALL,
+    ("api_squads.Squads", "POST"): MANAGERS,
+    ("api_squads.SquadByCode", "GET"): ALL,
+    ("api_squads.SquadByCode", "PATCH"): MANAGERS,
+    ("api_squads.SquadByCode", "DELETE"): MANAGERS,
+    ("api_squads.SquadPersonnel", "GET"): ALL,
+    ("api_personnel.Personnel", "GET"): ALL,
+    ("api_personnel.Personnel", "POST"): MANAGERS,
+    ("api_personnel.PersonByBadge", "GET"): ALL,
+    ("api_personnel.PersonByBadge", "PATCH"): MANAGERS,
+    ("api_personnel.PersonByBadge", "DELETE"): MANAGERS,
+    ("api_personnel.PersonQualification", "PUT"): MANAGERS,
+    ("api_personnel.PersonQualification", "DELETE"): MANAGERS,
+    ("api_compliance.Staffing", "GET"): ALL,
+    ("api_compliance.StaffingTargetByCode", "PUT"): ADMIN,
+    ("api_qualification_kinds.QualificationKinds", "GET"): ALL,
+    ("api_qualification_kinds.QualificationKinds", "POST"): MANAGERS,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}

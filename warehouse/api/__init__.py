@@ -51,6 +51,7 @@ def register_api(app: Flask) -> WarehouseApi:
         audit,
         auth,
         categories,
+        compliance,
         disposals,
         issues,
         items,
@@ -61,8 +62,11 @@ def register_api(app: Flask) -> WarehouseApi:
         modules,
         movements,
         moves,
+        personnel,
+        qualification_kinds,
         receipts,
         reports,
+        squads,
         stock,
         stocktakes,
         tokens,
@@ -80,7 +84,9 @@ def register_api(app: Flask) -> WarehouseApi:
     )
     for module in (auth, users, tokens, categories, audit, items, locations, stock, movements,
                    receipts, moves, issues, adjustments, disposals, stocktakes, reports, modules,
-                   kit_templates, kits, labels):
+                   kit_templates, kits, labels,
+                   # Squads (issue 6): api
+                   squads, personnel, compliance, qualification_kinds):
         api.register_blueprint(module.blp, url_prefix="/api/v1" + module.PREFIX)
         # Bearer calls need no CSRF token; cookie-based calls are checked in register_access.
         csrf.exempt(module.blp)
