@@ -18,13 +18,14 @@ def id_parameter_schema(_converter) -> dict:
     return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
-# Printed codes of modules, templates and boxes; anything else is a 404 by routing, so
-# arbitrary text (a NUL PostgreSQL cannot compare) never reaches a query.
-CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9-]{0,23}"
+# Printed codes of modules, templates and boxes, and the data codes of qualification kinds and
+# staffing targets (TECHNICIAN_SHARE); anything else is a 404 by routing, so arbitrary text (a
+# NUL PostgreSQL cannot compare) never reaches a query.
+CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,23}"
 
 
 class CodeConverter(BaseConverter):
-    """Match a printed code: letters, digits and '-', at most 24 characters."""
+    """Match a code: letters, digits, '-' and '_', at most 24 characters."""
 
     regex = CODE_PATTERN
 
