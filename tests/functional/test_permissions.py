@@ -181,6 +181,26 @@ MATRIX = {
     ("api_compliance.StaffingTargetByCode", "PUT"): ADMIN,
     ("api_qualification_kinds.QualificationKinds", "GET"): ALL,
     ("api_qualification_kinds.QualificationKinds", "POST"): MANAGERS,
+    # Squads (issue 6): pages
+    ("squads.index", "GET"): ALL,
+    ("squads.squad", "GET"): ALL,
+    ("squads.new_squad", "GET"): MANAGERS,
+    ("squads.new_squad", "POST"): MANAGERS,
+    ("squads.edit_squad", "GET"): MANAGERS,
+    ("squads.edit_squad", "POST"): MANAGERS,
+    ("squads.delete_squad", "POST"): MANAGERS,
+    ("squads.personnel", "GET"): ALL,
+    ("squads.person", "GET"): ALL,
+    ("squads.new_person", "GET"): MANAGERS,
+    ("squads.new_person", "POST"): MANAGERS,
+    ("squads.edit_person", "GET"): MANAGERS,
+    ("squads.edit_person", "POST"): MANAGERS,
+    ("squads.set_qualification", "POST"): MANAGERS,
+    ("squads.remove_qualification", "POST"): MANAGERS,
+    ("squads.qualification_kinds", "GET"): ALL,
+    ("squads.qualification_kinds", "POST"): MANAGERS,
+    ("squads.compliance", "GET"): ALL,
+    ("squads.set_target", "POST"): ADMIN,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}

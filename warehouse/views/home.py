@@ -9,10 +9,13 @@ from warehouse.extensions import db
 from warehouse.queries.accounts import active_token_count, active_users_by_role
 from warehouse.queries.catalogue import categories
 from warehouse.queries.kits import module_readiness
+from warehouse.queries.squads import staffing_report
 from warehouse.timezone import today
 from warehouse.views.kits import READY_FAIR_PERCENT, READY_GOOD_PERCENT, readiness_level
 
 bp = Blueprint("home", __name__)
+# Who sees the staffing summary: those who answer for the squads being staffed to the plan.
+STAFFING_ROLES = (Role.COMMANDER, Role.SUPPLY_OFFICER)
 
 
 @bp.route("/")
@@ -27,5 +30,6 @@ def index():
         "modules": module_readiness(db.session, today()),
         "readiness_level": readiness_level,
         "READY_GOOD_PERCENT": READY_GOOD_PERCENT, "READY_FAIR_PERCENT": READY_FAIR_PERCENT,
+        "staffing": staffing_report(db.session, today()) if current_user.role in STAFFING_ROLES else None,
     }
     return render_template("home/index.html", **figures)
