@@ -524,7 +524,7 @@ def test_qualification_kinds_are_listed_and_added_by_supply_officers(app, client
     assert again.status_code == 409 and field_errors(again, "code") == ["already taken"]
     bad = officer.post_form("/personnel/qualification-kinds", {"code": "1X", "name_zh": "x", "name_en": "x"})
     assert bad.status_code == 422
-    assert field_errors(bad, "code") == ["capital letters, digits and '-', e.g. CRANE"]
+    assert field_errors(bad, "code") == ["capital letters, digits and '_', e.g. CRANE_OP"]
     assert table_counts(app) == before
 
 

@@ -87,12 +87,13 @@ class Measure(enum.StrEnum):
     SHARE = "share"
 
 
-def validate_code(value: str | None, field: str, pattern: re.Pattern, example: str) -> str:
-    """Return a printed code normalised to upper case, or raise InvalidInput on the field."""
+def validate_code(value: str | None, field: str, pattern: re.Pattern, example: str,
+                  separator: str = "-") -> str:
+    """Return a code normalised to upper case, or raise InvalidInput on the field."""
     code = (value or "").strip().upper() if isinstance(value, str) or value is None else None
     if not code or not pattern.match(code):
-        raise InvalidInput.on(field, N_("capital letters, digits and '-', e.g. %(example)s",
-                                        example=example))
+        raise InvalidInput.on(field, N_("capital letters, digits and '%(separator)s', e.g. %(example)s",
+                                        separator=separator, example=example))
     return code
 
 

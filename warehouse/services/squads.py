@@ -353,7 +353,7 @@ def remove_qualification(session: Session, caller: Caller, badge_code: str, kind
 def create_qualification_kind(session: Session, caller: Caller, *, code: str, name_zh: str,
                               name_en: str, graded: bool = False) -> QualificationKind:
     """Add a kind of qualification (crane operator, diver...) people can then hold."""
-    code = validate_code(code, "code", QUALIFICATION_CODE_PATTERN, "CRANE")
+    code = validate_code(code, "code", QUALIFICATION_CODE_PATTERN, "CRANE_OP", "_")
     fields = {"name_zh": text(name_zh, "name_zh", 40, required=True),
               "name_en": text(name_en, "name_en", 80, required=True)}
     with write_transaction(session):
