@@ -106,6 +106,10 @@ def register_blueprints(app: Flask) -> None:
     for module in (auth, home, account, admin, catalogue, locations, stock, stocktake, kits,
                    kit_editor, printing, scans, reports, health, apidocs):
         app.register_blueprint(module.bp)
+    # Squads (issue 6): paper
+    from warehouse.views import rosters
+
+    app.register_blueprint(rosters.bp)
     app.extensions["warehouse_api"] = register_api(app)
 
 

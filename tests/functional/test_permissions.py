@@ -163,6 +163,9 @@ MATRIX = {
     ("api_labels.Formats", "GET"): ALL,
     ("api_labels.Calibration", "PUT"): MANAGERS,
     ("api_labels.Print", "POST"): MANAGERS,
+    # Squads (issue 6): paper
+    ("rosters.force_roster", "GET"): ALL,
+    ("rosters.squad_roster", "GET"): ALL,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}
