@@ -166,6 +166,7 @@ MATRIX = {
     # Squads (issue 6): paper
     ("rosters.force_roster", "GET"): ALL,
     ("rosters.squad_roster", "GET"): ALL,
+    ("scans.person", "GET"): ALL,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}
