@@ -37,7 +37,8 @@ from warehouse.timezone import depot_zone
 
 bp = Blueprint("rosters", __name__)
 
-# Words of their own for people, not the stock pages' "Active" (启用) or "Name" (名称).
+# Words of their own for people, not the stock pages' "Active" (启用) or "Name" (名称); the same
+# English as the squads pages use, so each is translated once.
 SQUAD_KIND_WORDS = {SquadKind.STANDING: _l("Standing"), SquadKind.MOBILE: _l("Mobile")}
 FUNCTION_WORDS = {
     SupportFunction.MATERIALS: _l("Materials support"),
@@ -46,8 +47,8 @@ FUNCTION_WORDS = {
     SupportFunction.LIVING: _l("Living support"),
     SupportFunction.SOCIAL_JOINT: _l("Social joint support"),
 }
-ROLE_WORDS = {SquadRole.LEADER: _l("Squad leader"), SquadRole.DEPUTY: _l("Deputy leader"),
-              SquadRole.MEMBER: _l("Squad member")}
+ROLE_WORDS = {SquadRole.LEADER: _l("Leader"), SquadRole.DEPUTY: _l("Deputy leader"),
+              SquadRole.MEMBER: _l("Member")}
 EMPLOYMENT_WORDS = {
     Employment.FIREFIGHTER: _l("Firefighter"),
     Employment.CONTRACT: _l("Contract firefighter"),
@@ -55,7 +56,7 @@ EMPLOYMENT_WORDS = {
     Employment.PURCHASED_SERVICE: _l("Purchased service"),
 }
 PERSON_STATUS_WORDS = {PersonStatus.ACTIVE: _l("On duty"), PersonStatus.ON_LEAVE: _l("On leave"),
-                       PersonStatus.LEFT: _l("Has left")}
+                       PersonStatus.LEFT: _l("Left")}
 GRADE_WORDS = {Grade.JUNIOR: _l("Junior"), Grade.INTERMEDIATE: _l("Intermediate"), Grade.SENIOR: _l("Senior")}
 
 
