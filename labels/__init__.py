@@ -1,4 +1,4 @@
-"""Printable QR labels for boxes, locations, items and lots: records in, PDF bytes out.
+"""Printable QR labels for boxes, locations, items, lots and badges: records in, PDF bytes out.
 
 A small package of its own: it imports neither Flask nor the warehouse app, so the CLI, the API,
 the pages and the benchmarks all print through the same code.

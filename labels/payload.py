@@ -2,7 +2,8 @@
 
 A label holds a URL, `{public_url}/k/K-EQ-0007`, so a phone camera opens the box's page; a
 handheld scanner types the same URL (or a bare code, from older labels or a keyboard) into
-the scan box, and parse_payload() turns either back into what was scanned.
+the scan box, and parse_payload() turns either back into what was scanned. A person's badge
+holds `{public_url}/p/BZ-0001`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
 # The thing a label is for -> the one-letter path segment of its URL.
-KINDS: dict[str, str] = {"kit": "k", "location": "l", "item": "i", "lot": "b"}
+KINDS: dict[str, str] = {"kit": "k", "location": "l", "item": "i", "lot": "b", "person": "p"}
 _KIND_OF_SEGMENT = {segment: kind for kind, segment in KINDS.items()}
 MAX_SCAN_LENGTH = 512  # longer than any label we print: a wrong paste, not a scan
 # Scanners end a scan with Enter or Tab; some send other control characters around it.
@@ -22,9 +23,9 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 @dataclass(frozen=True)
 class ScannedCode:
-    """What a scan names: a kind ("kit", "location", "item", "lot") or None, and the code.
+    """What a scan names: a kind ("kit", "location", "item", "lot", "person") or None, and the code.
 
-    kind is None for a bare code: the caller looks it up among boxes, locations and items.
+    kind is None for a bare code: the caller looks it up among boxes, locations, items and people.
     A lot's code is "SKU/LOT", because lot numbers repeat across items.
     """
 
@@ -71,4 +72,4 @@ def parse_payload(text: str) -> ScannedCode:
         kind = _KIND_OF_SEGMENT.get(segment.lower())
         if kind is not None:
             return ScannedCode(kind, unquote("/".join(segments[index + 1:])))
-    raise ValueError("not a label address: expected /k/, /l/, /i/ or /b/ followed by a code")
+    raise ValueError("not a label address: expected /k/, /l/, /i/, /b/ or /p/ followed by a code")

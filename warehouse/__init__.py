@@ -96,7 +96,9 @@ def register_blueprints(app: Flask) -> None:
         locations,
         printing,
         reports,
+        rosters,
         scans,
+        squads,
         stock,
         stocktake,
     )
@@ -104,12 +106,8 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["code"] = CodeConverter
     for module in (auth, home, account, admin, catalogue, locations, stock, stocktake, kits,
-                   kit_editor, printing, scans, reports, health, apidocs):
+                   kit_editor, printing, scans, reports, squads, rosters, health, apidocs):
         app.register_blueprint(module.bp)
-    # Squads (issue 6): pages
-    from warehouse.views import squads
-
-    app.register_blueprint(squads.bp)
     app.extensions["warehouse_api"] = register_api(app)
 
 

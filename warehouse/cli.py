@@ -18,7 +18,7 @@ from warehouse.services import accounts
 users_cli = AppGroup("users", help="Manage user accounts and API tokens.")
 demo_cli = AppGroup("demo", help="Demo data.")
 ledger_cli = AppGroup("ledger", help="The stock ledger.")
-labels_cli = AppGroup("labels", help="QR labels for boxes, locations, items and lots.")
+labels_cli = AppGroup("labels", help="QR labels for boxes, locations, items, lots and badges.")
 
 # The command line acts with the authority of whoever runs it on the server.
 CLI_CALLER = accounts.Caller(user=None, address="cli")
@@ -138,6 +138,7 @@ LABEL_OPTIONS = {
     "location": ("locations", ("zone",)),
     "item": ("items", ("category",)),
     "lot": ("lots", ("receipt",)),
+    "badge": ("badges", ("squad",)),
 }
 
 
@@ -147,7 +148,8 @@ def _label_kind(options: dict) -> str:
               if options[codes] or any(options[f] for f in filters)]
     if len(chosen) != 1:
         raise click.UsageError("choose one kind of label: --kits/--module/--template/--status, "
-                               "--locations/--zone, --items/--category or --lots/--receipt")
+                               "--locations/--zone, --items/--category, --lots/--receipt "
+                               "or --badges/--squad")
     return chosen[0]
 
 
@@ -162,6 +164,8 @@ def _label_kind(options: dict) -> str:
 @click.option("--category", help="Every active item of a category (EA).")
 @click.option("--lots", help="Lots as SKU/LOT, comma-separated.")
 @click.option("--receipt", help="Every lot received under this reference.")
+@click.option("--badges", help="Badge codes of people, comma-separated (BZ-0001,BZ-0002).")
+@click.option("--squad", help="The badges of a squad's active people (CB-WZ).")
 @click.option("--format", "format_code", default="a4-3x8", show_default=True,
               help="Label stock: see `flask labels formats`.")
 @click.option("--skip", default=0, show_default=True, help="Used positions to skip on the first sheet.")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from warehouse.database import write_transaction
 from warehouse.domain.accounts import Role
-from warehouse.models import Base, Category, User
+from warehouse.models import Base, Category, QualificationKind, StaffingTarget, User
 from warehouse.services import accounts
 
 DEMO_PASSWORD = "reserve-demo-2026"
@@ -21,7 +21,7 @@ DEMO_USERS = [
     ("commander", Role.COMMANDER, "指挥员 赵刚"),
 ]
 # Tables seeded by migrations, which a reset keeps.
-SEEDED_TABLES = {Category.__tablename__}
+SEEDED_TABLES = {Category.__tablename__, QualificationKind.__tablename__, StaffingTarget.__tablename__}
 
 
 def load_users(session: Session) -> None:
@@ -46,7 +46,14 @@ def load_kits(session: Session) -> None:
     demo_kits.load_kits(session)
 
 
-LOADERS: list[Callable[[Session], None]] = [load_users, load_stock, load_kits]
+def load_squads(session: Session) -> None:
+    """Load the support squads, their people and qualifications (after the kits' modules)."""
+    from warehouse import demo_squads
+
+    demo_squads.load_squads(session)
+
+
+LOADERS: list[Callable[[Session], None]] = [load_users, load_stock, load_kits, load_squads]
 
 
 def is_empty(session: Session) -> bool:
@@ -60,6 +67,9 @@ def reset(session: Session) -> None:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name not in SEEDED_TABLES:
                 session.execute(delete(table))
+        # The staffing targets are kept, but at the plan's thresholds, as a fresh install has them.
+        session.execute(update(StaffingTarget).values(
+            threshold=StaffingTarget.plan_threshold, updated_at=None, updated_by_id=None, updated_by_name=""))
 
 
 def load(session: Session, *, force_reset: bool = False) -> bool:

@@ -7,7 +7,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from tests.builders import LABEL_FOAM, LABEL_ROPE, issue_token, make_label_depot
+from tests.builders import LABEL_FOAM, LABEL_ROPE, issue_token, make_label_depot, make_person, make_squad
 from warehouse.domain.accounts import Role
 
 FORMATS = {"a4-3x8", "a4-2x7", "a4-2x2", "thermal-50x30", "thermal-100x70"}
@@ -16,6 +16,14 @@ FORMATS = {"a4-3x8", "a4-2x7", "a4-2x2", "thermal-50x30", "thermal-100x70"}
 @pytest.fixture
 def depot(app):
     return make_label_depot(app)
+
+
+@pytest.fixture
+def force(app):
+    make_squad(app, "CB-WZ")
+    make_person(app, "CB-WZ", badge_code="BZ-0001", name="刘振华", squad_role="leader")
+    make_person(app, "CB-WZ", badge_code="BZ-0002", name="欧阳晓燕")
+    make_person(app, "CB-WZ", badge_code="BZ-0003", name="孙海涛", status="on_leave")
 
 
 @pytest.fixture
@@ -60,6 +68,28 @@ def test_printing_returns_a_pdf_with_the_labels(client, depot, officer):
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
     assert depot["ready"] in text and depot["empty"] in text and "泡沫箱" in text
+
+
+def test_printing_badges_by_code_or_scanned_address(client, force, officer):
+    response = client.post("/api/v1/labels", headers=officer, json={
+        "kind": "badge", "codes": ["bz-0002", "https://depot.example.org/p/BZ-0001"], "format": "a4-2x7"})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["X-Label-Count"] == "2"
+    assert 'filename="labels-badge-a4-2x7-' in response.headers["Content-Disposition"]
+    text = "".join(PdfReader(io.BytesIO(response.data)).pages[0].extract_text().split())
+    assert "BZ-0002" in text and "欧阳晓燕" in text and "刘振华" in text
+
+
+@pytest.mark.parametrize("codes, words", [
+    (["BZ-9999"], ["BZ-9999"]),
+    (["https://depot.example.org/k/K-EQ-0001"], ["not a badge label"]),
+])
+def test_bad_badge_requests_are_422_on_the_codes(client, force, officer, codes, words):
+    response = client.post("/api/v1/labels", headers=officer, json={"kind": "badge", "codes": codes})
+    assert response.status_code == 422
+    message = " ".join(response.get_json()["error"]["fields"]["codes"])
+    for word in words:
+        assert word in message
 
 
 def test_copies_are_counted_in_the_headers(client, depot, officer):
@@ -113,6 +143,13 @@ def test_only_supply_officers_and_admins_print(client, app, users, depot):
         assert response.status_code == status, role
 
 
+def test_the_openapi_document_lists_badge_among_the_kinds(client, app, users):
+    headers = {"Authorization": f"Bearer {issue_token(app, users[Role.COMMANDER])}"}
+    spec = client.get("/api/v1/openapi.json", headers=headers).get_json()
+    schema = spec["components"]["schemas"]["LabelPrint"]["properties"]["kind"]
+    assert schema["enum"] == ["kit", "location", "item", "lot", "badge"]
+
+
 def test_the_openapi_document_describes_the_pdf(client, app, users):
     headers = {"Authorization": f"Bearer {issue_token(app, users[Role.COMMANDER])}"}
     spec = client.get("/api/v1/openapi.json", headers=headers).get_json()
@@ -138,7 +175,23 @@ def test_the_command_line_prints_boxes_by_code_or_module(app, depot, tmp_path):
     assert len(PdfReader(out).pages) == 2 and depot["water"] in PdfReader(out).pages[1].extract_text()
 
 
+def test_the_command_line_prints_a_squads_badges_or_badges_by_code(app, force, tmp_path):
+    runner = app.test_cli_runner()
+    out = tmp_path / "badges.pdf"
+    result = runner.invoke(args=["labels", "print", "--squad", "cb-wz", "--format", "thermal-50x30",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "2 badge labels" in result.output
+    pages = [page.extract_text() for page in PdfReader(out).pages]
+    assert len(pages) == 2 and "BZ-0001" in pages[0] and "BZ-0002" in pages[1]
+    result = runner.invoke(args=["labels", "print", "--badges", "BZ-0003", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "BZ-0003" in PdfReader(out).pages[0].extract_text()
+
+
 @pytest.mark.parametrize("args, message", [
+    (["--squad", "NOPE"], "squad"),
+    (["--badges", "BZ-9999"], "BZ-9999"),
     (["--kits", "K-EQ-9999"], "K-EQ-9999"),
     (["--kits", "K-EQ-0001", "--items", LABEL_FOAM], "choose one kind"),
     ([], "choose one kind"),

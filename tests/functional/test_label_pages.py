@@ -8,7 +8,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from tests.builders import LABEL_FOAM, LABEL_ROPE, in_days, make_label_depot, receive
+from tests.builders import LABEL_FOAM, LABEL_ROPE, in_days, make_label_depot, make_person, make_squad, receive
 from warehouse.domain.accounts import Role
 from warehouse.extensions import db
 from warehouse.models import LabelCalibration
@@ -21,14 +21,28 @@ def depot(app):
     return make_label_depot(app)
 
 
+@pytest.fixture
+def force(app):
+    """A squad with a leader, a member, someone on leave and someone who left; another squad."""
+    make_squad(app, "CB-WZ")
+    make_squad(app, "JD-WQ", kind="mobile", function="medical", name_zh="卫勤保障机动分队",
+               name_en="Mobile medical squad")
+    make_person(app, "CB-WZ", badge_code="BZ-0001", name="刘振华", squad_role="leader")
+    make_person(app, "CB-WZ", badge_code="BZ-0002", name="欧阳晓燕")
+    make_person(app, "CB-WZ", badge_code="BZ-0003", name="孙海涛", status="on_leave")
+    make_person(app, "CB-WZ", badge_code="BZ-0004", name="郑浩", status="left")
+    make_person(app, "JD-WQ", badge_code="BZ-0005", name="秦岚")
+
+
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def test_the_page_offers_every_kind_format_and_the_calibration(client_as, depot):
     page = client_as(OFFICER).get("/labels").get_data(as_text=True)
-    for kind in ("kit", "location", "item", "lot"):
+    for kind in ("kit", "location", "item", "lot", "badge"):
         assert f'value="{kind}"' in page
+    assert 'name="squad"' in page and 'name="on_leave"' in page
     for code in ("a4-3x8", "a4-2x7", "a4-2x2", "thermal-50x30", "thermal-100x70"):
         assert f'data-format="{code}"' in page
     assert 'name="csrf_token"' in page
@@ -67,6 +81,36 @@ def test_each_kind_is_chosen_by_its_filters(client_as, depot, query, kind, expec
     words = pdf_text(response.data)
     for code in expected:
         assert code in words
+
+
+def test_a_squads_badges_are_chosen_on_the_page_and_printed(client_as, force):
+    client = client_as(OFFICER)
+    page = client.get("/labels?kind=badge&squad=CB-WZ&format=a4-3x8").get_data(as_text=True)
+    assert 'data-testid="job" data-count="2" data-pages="1"' in page
+    assert 'value="CB-WZ" selected' in page and "JD-WQ" in page  # the squad picker
+    with_leave = client.get("/labels?kind=badge&squad=CB-WZ&on_leave=true").get_data(as_text=True)
+    assert 'data-count="3"' in with_leave and "BZ-0003" in with_leave
+    download = re.search(r'href="(/labels/labels\.pdf\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    pdf = client.get(download)
+    assert pdf.status_code == 200
+    assert pdf.headers["Content-Disposition"].startswith('attachment; filename="labels-badge-a4-3x8-')
+    words = "".join(pdf_text(pdf.data).split())
+    assert "刘振华" in words and "BZ-0001" in words and "欧阳晓燕" in words
+    assert "孙海涛" not in words and "郑浩" not in words and "秦岚" not in words
+    assert client.get(download.replace("labels.pdf", "preview.png")).mimetype == "image/png"
+
+
+def test_every_active_persons_badge_without_a_squad_chosen(client_as, force):
+    page = client_as(OFFICER).get("/labels?kind=badge").get_data(as_text=True)
+    assert 'data-count="3"' in page  # BZ-0001, BZ-0002 and BZ-0005
+
+
+def test_one_persons_badge_by_its_code_or_address(client_as, force):
+    client = client_as(OFFICER)
+    page = client.get("/labels", query_string={"kind": "badge", "codes": "bz-0005\nhttps://x/p/BZ-0004"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-count="2"' in text
+    assert "BZ-0005, BZ-0004" in text
 
 
 def test_filters_of_other_kinds_are_ignored(client_as, depot):
@@ -118,6 +162,10 @@ def test_print_buttons_are_only_for_those_who_may_print(client_as, depot):
     ("kind=kit&module=EQ&format=thermal-50x30&skip=2", "skip", []),
     ("kind=pallet", "kind", []),
     ("kind=location", "zone", []),
+    ("kind=badge&squad=NOPE", "squad", ["NOPE"]),
+    ("kind=badge&codes=BZ-9999", "codes", ["BZ-9999"]),
+    ("kind=badge", "codes", []),
+    ("kind=badge&codes=" + LABEL_FOAM, "codes", [LABEL_FOAM]),
 ])
 def test_bad_choices_are_explained_on_the_page(client_as, depot, query, field, words):
     client = client_as(OFFICER)
@@ -193,8 +241,27 @@ def test_label_addresses_open_the_page_of_what_they_name(client_as, depot):
     assert 'data-lot="L-2"' in stock and 'data-lot="L-1"' not in stock
 
 
+def test_a_badge_address_opens_the_persons_page(client_as, force):
+    client = client_as(Role.COMMANDER)
+    assert client.get("/p/BZ-0001").location == "/personnel/BZ-0001"
+    assert client.get("/p/bz-0002").location == "/personnel/BZ-0002"
+    assert client.get("/p/BZ-0004").location == "/personnel/BZ-0004"  # left, but still on record
+
+
+@pytest.mark.parametrize("typed", ["BZ-0005", "https://depot.example.org/p/bz-0005", " bz-0005\r\n"])
+def test_the_scan_box_opens_a_scanned_badge(client_as, force, typed):
+    response = client_as(Role.LOGISTICS).get("/scan", query_string={"code": typed})
+    assert response.location == "/personnel/BZ-0005"
+
+
+def test_a_badge_scanned_by_a_phone_not_signed_in_lands_on_the_person_after_login(client, force):
+    response = client.get("/p/BZ-0001")
+    assert response.status_code == 302
+    assert "/login" in response.location and "p/BZ-0001" in response.location.replace("%2F", "/")
+
+
 @pytest.mark.parametrize("path", ["/k/K-EQ-9999", "/l/NOWHERE", "/i/NO-SKU", "/b/EA-AFFF-01/NOPE",
-                                  "/b/NOSLASH"])
+                                  "/b/NOSLASH", "/p/BZ-9999", "/p/EA-AFFF-01"])
 def test_unknown_label_addresses_are_404(client_as, depot, path):
     response = client_as(Role.COMMANDER).get(path)
     assert response.status_code == 404

@@ -201,6 +201,10 @@ MATRIX = {
     ("squads.qualification_kinds", "POST"): MANAGERS,
     ("squads.compliance", "GET"): ALL,
     ("squads.set_target", "POST"): ADMIN,
+    # Squads (issue 6): paper
+    ("rosters.force_roster", "GET"): ALL,
+    ("rosters.squad_roster", "GET"): ALL,
+    ("scans.person", "GET"): ALL,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import threading
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from tests.builders import CLI, LABEL_FOAM, LABEL_ROPE, in_days, make_label_depot
+import labels
+from tests.builders import CLI, LABEL_FOAM, LABEL_ROPE, in_days, make_label_depot, make_person, make_squad
+from tests.label_scan import scan_labels
 from warehouse.domain.categories import CATEGORY_COLOURS
 from warehouse.domain.errors import InvalidInput
 from warehouse.extensions import db
-from warehouse.models import LabelCalibration
+from warehouse.models import LabelCalibration, Person
 from warehouse.queries.scans import resolve_scan
 from warehouse.services import labels as service
 
@@ -23,6 +27,25 @@ ROPE = LABEL_ROPE
 @pytest.fixture
 def stocked(app):
     return make_label_depot(app)
+
+
+@pytest.fixture
+def force(app):
+    """A standing and a mobile squad; people active, on leave, left, and one in no squad."""
+    make_squad(app, "CB-WZ")
+    make_squad(app, "JD-WQ", kind="mobile", function="medical", name_zh="卫勤保障机动分队",
+               name_en="Mobile medical squad")
+    people = {
+        "BZ-0001": ("CB-WZ", "刘振华", {"squad_role": "leader"}),
+        "BZ-0002": ("CB-WZ", "欧阳晓燕", {}),
+        "BZ-0003": ("CB-WZ", "孙海涛", {"status": "on_leave"}),
+        "BZ-0004": ("CB-WZ", "郑浩", {"status": "left"}),
+        "BZ-0005": ("JD-WQ", "秦岚", {"squad_role": "deputy"}),
+        "BZ-0006": (None, "韩冰", {}),
+    }
+    for badge, (squad, name, fields) in people.items():
+        make_person(app, squad, badge_code=badge, name=name, **fields)
+    return people
 
 
 # --- choosing what to print ----------------------------------------------------------------------
@@ -63,6 +86,62 @@ def test_items_by_category_and_lots_by_receipt_or_item(session, stocked):
     with pytest.raises(InvalidInput) as error:
         service.select_codes(session, "pallet")
     assert "kind" in error.value.fields
+
+
+def test_every_printable_kind_prints_a_kind_of_label_address():
+    assert set(service.PAYLOAD_KINDS.values()) == set(labels.KINDS)
+    assert service.KINDS == ("kit", "location", "item", "lot", "badge")
+
+
+def test_badges_are_chosen_by_squad_and_only_active_people_unless_on_leave_is_asked_for(session, force):
+    assert service.select_codes(session, "badge", squad="cb-wz") == ["BZ-0001", "BZ-0002"]
+    # The leader first, then the others by name (byte order on both engines).
+    with_leave = sorted(["BZ-0002", "BZ-0003"], key=lambda b: force[b][1])
+    assert service.select_codes(session, "badge", squad="CB-WZ", on_leave=True) == ["BZ-0001", *with_leave]
+    assert service.select_codes(session, "badge", squad="JD-WQ") == ["BZ-0005"]
+    # No squad: everyone active, standing squads first, then mobile ones, then people in none.
+    assert service.select_codes(session, "badge") == ["BZ-0001", "BZ-0002", "BZ-0005", "BZ-0006"]
+
+
+@pytest.mark.parametrize("squad", ["NOWHERE", "cb-xx"])
+def test_badges_of_an_unknown_squad_name_the_squad_field(session, force, squad):
+    with pytest.raises(InvalidInput) as error:
+        service.select_codes(session, "badge", squad=squad)
+    assert squad in error.value.fields["squad"][0]
+
+
+def test_badge_labels_carry_the_address_name_squad_role_and_function(session, force):
+    leader, deputy, loner = service.label_records(session, "badge", ["BZ-0001", "BZ-0005", "BZ-0006"],
+                                                  public_url=URL + "/")
+    assert (leader.code, leader.payload) == ("BZ-0001", f"{URL}/p/BZ-0001")
+    assert leader.title_zh == "刘振华"
+    assert "物资保障常备分队" in leader.title_en and "队长" in leader.title_en
+    assert leader.band == "物资保障 Materials"
+    assert any("Standing materials squad" in line for line in leader.small_print)
+    assert deputy.band == "卫勤保障 Medical" and "副队长" in deputy.title_en
+    assert leader.colour != deputy.colour
+    assert (loner.band, loner.colour) == ("", "#616161")
+    assert "Not in a squad" in loner.title_en
+
+
+def test_a_badge_prints_and_its_qr_code_scans_to_the_persons_address(session, force):
+    job = service.print_labels(session, kind="badge", codes=["BZ-0001", "BZ-0005"], format="a4-3x8",
+                               skip=2, public_url=URL)
+    assert (job.count, job.pages) == (2, 1)
+    assert scan_labels(job.pdf, job.format, 2, skip=2) == [[f"{URL}/p/BZ-0001"], [f"{URL}/p/BZ-0005"]]
+    text = "".join(PdfReader(io.BytesIO(job.pdf)).pages[0].extract_text().split())
+    for words in ("刘振华", "秦岚", "BZ-0001", "BZ-0005", "物资保障Materials", "卫勤保障Medical"):
+        assert words in text
+
+
+def test_badge_codes_and_addresses_are_read_and_other_kinds_refused(force):
+    assert service.normalise_codes("badge", ["bz-0001", f"{URL}/p/BZ-0002\r\n"]) == ["BZ-0001", "BZ-0002"]
+    with pytest.raises(InvalidInput) as error:
+        service.normalise_codes("badge", [f"{URL}/k/K-EQ-0001"])
+    assert "not a badge label" in error.value.fields["codes"][0]
+    with pytest.raises(InvalidInput) as error:
+        service.normalise_codes("kit", [f"{URL}/p/BZ-0001"])
+    assert "is a badge label, not a kit label" in error.value.fields["codes"][0]
 
 
 def test_typed_and_scanned_entries_become_codes_of_the_kind():
@@ -119,6 +198,7 @@ def test_records_keep_the_order_and_repeats_asked_for(session, stocked):
     ("location", ["NOWHERE"]),
     ("item", ["XX-NONE"]),
     ("lot", [f"{FOAM}/NO-LOT", "NO-SLASH"]),
+    ("badge", ["BZ-9999", "K-EQ-0001"]),
 ])
 def test_unknown_codes_are_listed_and_nothing_is_rendered(session, stocked, kind, codes):
     with pytest.raises(InvalidInput) as error:
@@ -242,6 +322,17 @@ def test_scans_resolve_label_addresses_and_bare_codes(session, stocked):
     lot = resolve_scan(session, f"{FOAM}/L-2")
     assert (lot.kind, lot.item_sku, lot.lot_code) == ("lot", FOAM, "L-2")
     assert resolve_scan(session, f"{URL}/b/{FOAM}/L-2").lot_code == "L-2"
+
+
+def test_scans_resolve_badges_to_people(session, force):
+    ids = dict(session.execute(select(Person.badge_code, Person.id)).all())
+    for text in (f"{URL}/p/BZ-0001", "http://other-host/p/bz-0001", "BZ-0001", " bz-0001\r\n"):
+        found = resolve_scan(session, text)
+        assert (found.kind, found.code, found.id) == ("person", "BZ-0001", ids["BZ-0001"]), text
+    # Someone who left keeps their badge page (it says they left).
+    assert resolve_scan(session, f"{URL}/p/BZ-0004").id == ids["BZ-0004"]
+    assert resolve_scan(session, f"{URL}/p/BZ-9999") is None
+    assert resolve_scan(session, "BZ-0001", kind="kit") is None
 
 
 @pytest.mark.parametrize("text", ["", "   ", "K-EQ-9999", "https://x/k/", "https://x/q/ABC",

@@ -66,6 +66,18 @@ def test_percent_encoding_is_decoded_in_urls():
     assert parse_payload(f"{BASE}/b/SKU%2FLOT") == ScannedCode("lot", "SKU/LOT")
 
 
+def test_a_badge_names_a_person_by_the_letter_p():
+    assert KINDS["person"] == "p"
+    assert build_payload(BASE, "person", "BZ-0001") == f"{BASE}/p/BZ-0001"
+    for text in (f"{BASE}/p/BZ-0001", "HTTP://HOST/P/BZ-0001\r\n", "/depot/p/BZ-0001"):
+        assert parse_payload(text) == ScannedCode("person", "BZ-0001")
+
+
+def test_every_kind_has_its_own_letter():
+    assert len(set(KINDS.values())) == len(KINDS)
+    assert all(len(segment) == 1 for segment in KINDS.values())
+
+
 def test_uppercase_kind_segments_are_read():
     assert parse_payload("HTTP://HOST/B/SKU/LOT") == ScannedCode("lot", "SKU/LOT")
     assert parse_payload("/L/A-01-03") == ScannedCode("location", "A-01-03")
@@ -88,8 +100,9 @@ def test_a_scan_longer_than_any_label_is_an_error():
     "https://host/k/", "/k", "/depot/only/paths",
 ])
 def test_addresses_that_are_not_labels_are_errors(text):
-    with pytest.raises(ValueError, match="not a label address"):
+    with pytest.raises(ValueError, match="not a label address") as error:
         parse_payload(text)
+    assert "/p/" in str(error.value)
 
 
 def test_build_payload_refuses_unknown_kinds_and_empty_codes():

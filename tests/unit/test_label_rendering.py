@@ -42,7 +42,7 @@ NAMES = [
     ("生命探测仪", ""),
 ]
 KIND_CODES = [("kit", "K-EQ-{:04d}"), ("location", "A-{:02d}-03"), ("item", "EA-AFFF3-{:02d}"),
-              ("lot", "EA-AFFF3-25/L2024/{:03d}"), ("kit", "箱-{}")]
+              ("lot", "EA-AFFF3-25/L2024/{:03d}"), ("kit", "箱-{}"), ("person", "BZ-{:04d}")]
 COLOURS = ["#D32F2F", "#FFEB3B", "#1976D2", "#616161", "#FFFFFF", "#000000"]
 
 

@@ -1,4 +1,4 @@
-"""What a scanned label names: a box, a location, a catalogue item or a lot."""
+"""What a scanned label names: a box, a location, a catalogue item, a lot or a person's badge."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 import labels
 from warehouse.domain.stock import LocationKind
-from warehouse.models import Item, Kit, Location, Lot
+from warehouse.models import Item, Kit, Location, Lot, Person
 
 
 @dataclass(frozen=True)
@@ -56,20 +56,26 @@ def _lot(session: Session, code: str) -> ScanTarget | None:
                       item_sku=row.sku, lot_code=row.code)
 
 
-FINDERS = {"kit": _kit, "location": _location, "item": _item, "lot": _lot}
+def _person(session: Session, code: str) -> ScanTarget | None:
+    row = session.execute(select(Person.id, Person.badge_code)
+                          .where(Person.badge_code == code.upper())).first()
+    return ScanTarget("person", row.badge_code, row.id) if row else None
+
+
+FINDERS = {"kit": _kit, "location": _location, "item": _item, "lot": _lot, "person": _person}
 
 
 def resolve_scan(session: Session, text: str, kind: str | None = None) -> ScanTarget | None:
     """Find what a scanned label URL or typed code names; None when nothing (or garbage).
 
-    A bare code is tried as a box, then a location, then an item (a "/" makes it a lot).
+    A bare code is tried as a box, a location, an item, then a badge (a "/" makes it a lot).
     """
     try:
         scanned = labels.parse_payload(text)
     except ValueError:
         return None
     kind = kind or scanned.kind
-    bare_order = ("lot",) if "/" in scanned.code else ("kit", "location", "item")
+    bare_order = ("lot",) if "/" in scanned.code else ("kit", "location", "item", "person")
     order = (kind,) if kind is not None else bare_order
     for candidate in order:
         found = FINDERS[candidate](session, scanned.code)

@@ -24,11 +24,11 @@ class LabelPrintSchema(StrictSchema):
     """A print job: which kind of thing, the codes (or label addresses), the stock, skipped cells."""
 
     kind = ma.fields.String(required=True, validate=validate.OneOf(KINDS),
-                            metadata={"description": "kit, location, item or lot"})
+                            metadata={"description": "kit, location, item, lot or badge (a person's)"})
     codes = ma.fields.List(ma.fields.String(validate=CODE_ENTRY), required=True,
                            validate=validate.Length(min=1, max=MAX_LABELS),
-                           metadata={"description": "Box codes, location codes, SKUs or SKU/LOT "
-                                                    "(label addresses are accepted too)"})
+                           metadata={"description": "Box codes, location codes, SKUs, SKU/LOT or badge "
+                                                    "codes (label addresses are accepted too)"})
     format = ma.fields.String(load_default="a4-3x8",
                               metadata={"description": "A label stock code from /labels/formats"})
     skip = ma.fields.Integer(load_default=0, validate=validate.Range(min=0),
@@ -80,6 +80,8 @@ class LabelPageArgsSchema(ma.Schema):
     category = ma.fields.String(validate=validate.Length(max=2))
     receipt = ma.fields.String(validate=validate.Length(max=80))
     item = ma.fields.String(validate=validate.Length(max=24))
+    squad = ma.fields.String(validate=validate.Length(max=24))
+    on_leave = ma.fields.Boolean(load_default=False)
     codes = ma.fields.String(validate=validate.Length(max=MAX_LABELS * 40))
     format = ma.fields.String(load_default="a4-3x8", validate=validate.OneOf(list(labels.FORMATS)))
     skip = ma.fields.Integer(load_default=0, validate=validate.Range(min=0, max=100))

@@ -1,7 +1,8 @@
 """Printing labels: choose what to label, check the request, render it; calibrate the printer.
 
-Rendering itself is the `labels` package's job; this module turns boxes, locations, items and
-lots into its label records (both languages: the same printed label serves every reader).
+Rendering itself is the `labels` package's job; this module turns boxes, locations, items, lots
+and people's badges into its label records (both languages: the same printed label serves every
+reader).
 """
 
 from __future__ import annotations
@@ -11,17 +12,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 import labels
 from labels.payload import lot_label_code
+from labels.records import NEUTRAL_COLOUR
 from labels.render import PayloadTooLong, render_pdf
 from warehouse.database import write_transaction
 from warehouse.domain.categories import category_colour
 from warehouse.domain.errors import N_, InvalidInput
 from warehouse.domain.kits import KitStatus
+from warehouse.domain.squads import PersonStatus, SquadKind, SquadRole, SupportFunction
 from warehouse.domain.stock import LocationKind, Reason, Tracking
 from warehouse.models import (
     Category,
@@ -32,10 +35,13 @@ from warehouse.models import (
     Location,
     Lot,
     Module,
+    Person,
+    Squad,
     StockMovement,
 )
 from warehouse.models.base import utcnow
 from warehouse.queries.kits import kit_stmt
+from warehouse.queries.squads import ROLE_ORDER
 from warehouse.queries.stock import location_by_code
 from warehouse.services.accounts import Caller
 from warehouse.timezone import today
@@ -44,7 +50,10 @@ MAX_LABELS = 5000  # one print job; a whole city's boxes are about 300
 MAX_COPIES = 10  # of each label: a box carries one on each side and one on the lid
 CALIBRATION_LIMIT_MM = 20.0  # a printer further off than this needs its driver fixed
 UNKNOWN_CODES_SHOWN = 20
-KINDS = tuple(labels.KINDS)  # kit, location, item, lot
+# What the labels page prints -> what its QR code names: a badge names the person who wears it.
+PAYLOAD_KINDS = {"kit": "kit", "location": "location", "item": "item", "lot": "lot", "badge": "person"}
+KINDS = tuple(PAYLOAD_KINDS)
+_PRINT_KIND_OF = {payload: kind for kind, payload in PAYLOAD_KINDS.items()}
 # Boxes whose labels are printed by status: the stored lifecycle and the live ready/short.
 KIT_STATUSES = tuple(s.value for s in KitStatus)
 LOCATION_KIND_WORDS = {
@@ -52,6 +61,20 @@ LOCATION_KIND_WORDS = {
     LocationKind.BIN: "货位 Bin", LocationKind.QUARANTINE: "隔离区 Quarantine",
     LocationKind.DEPLOYED: "出动在外 Deployed", LocationKind.KIT: "箱组 Box",
 }
+ROLE_WORDS = {SquadRole.LEADER: "队长 Leader", SquadRole.DEPUTY: "副队长 Deputy",
+              SquadRole.MEMBER: "队员 Member"}
+# A badge's band says what its squad does, in a colour of its own per support function.
+FUNCTION_WORDS = {
+    SupportFunction.MATERIALS: "物资保障 Materials", SupportFunction.TECHNICAL: "技术保障 Technical",
+    SupportFunction.MEDICAL: "卫勤保障 Medical", SupportFunction.LIVING: "生活保障 Living",
+    SupportFunction.SOCIAL_JOINT: "社会联勤 Social joint",
+}
+FUNCTION_COLOURS = {
+    SupportFunction.MATERIALS: "#00695c", SupportFunction.TECHNICAL: "#37474f",
+    SupportFunction.MEDICAL: "#2e7d32", SupportFunction.LIVING: "#e65100",
+    SupportFunction.SOCIAL_JOINT: "#4527a0",
+}
+NO_SQUAD_WORDS = "未编入分队 Not in a squad"
 
 
 @dataclass(frozen=True)
@@ -84,9 +107,15 @@ def _check_kind(kind: str | None) -> str:
 def select_codes(session: Session, kind: str, *, module: str | None = None,
                  template: str | None = None, status: str | None = None, zone: str | None = None,
                  category: str | None = None, receipt: str | None = None,
-                 item: str | None = None) -> list[str]:
-    """Return the codes a selection by filters names, in print order (may be empty)."""
+                 item: str | None = None, squad: str | None = None, on_leave: bool = False) -> list[str]:
+    """Return the codes a selection by filters names, in print order (may be empty).
+
+    Badges: a squad's people (everyone's without one), active only unless on_leave adds those
+    on leave; people who have left get none.
+    """
     kind = _check_kind(kind)
+    if kind == "badge":
+        return _badge_codes(session, squad=squad, on_leave=on_leave)
     if kind == "kit":
         if status and status not in KIT_STATUSES:
             raise InvalidInput.on("status", N_("choose one of: %(statuses)s",
@@ -130,6 +159,20 @@ def _lot_codes(session: Session, *, receipt: str | None, item: str | None) -> li
     return [lot_label_code(sku, code) for sku, code in session.execute(stmt)]
 
 
+def _badge_codes(session: Session, *, squad: str | None, on_leave: bool) -> list[str]:
+    statuses = [PersonStatus.ACTIVE, PersonStatus.ON_LEAVE] if on_leave else [PersonStatus.ACTIVE]
+    stmt = (select(Person.badge_code).outerjoin(Squad, Squad.id == Person.squad_id)
+            .where(Person.status.in_(statuses))
+            .order_by(case((Squad.id.is_(None), 2), (Squad.kind == SquadKind.STANDING, 0), else_=1),
+                      Squad.code, ROLE_ORDER, Person.name, Person.badge_code))
+    if squad:
+        squad_id = session.scalar(select(Squad.id).where(Squad.code == squad.strip().upper()))
+        if squad_id is None:
+            raise InvalidInput.on("squad", N_("no squad %(code)s", code=squad.strip()))
+        stmt = stmt.where(Person.squad_id == squad_id)
+    return list(session.scalars(stmt))
+
+
 def normalise_codes(kind: str, entries: Iterable[str]) -> list[str]:
     """Turn typed or scanned entries (bare codes or label URLs) into codes of this kind."""
     codes = []
@@ -141,9 +184,10 @@ def normalise_codes(kind: str, entries: Iterable[str]) -> list[str]:
         except ValueError:
             raise InvalidInput.on("codes", N_("%(entry)s is not a code or a label address",
                                               entry=entry.strip()[:40]))
-        if scanned.kind is not None and scanned.kind != kind:
+        if scanned.kind is not None and scanned.kind != PAYLOAD_KINDS[kind]:
             raise InvalidInput.on("codes", N_("%(code)s is a %(found)s label, not a %(kind)s label",
-                                              code=scanned.code, found=scanned.kind, kind=kind))
+                                              code=scanned.code, found=_PRINT_KIND_OF[scanned.kind],
+                                              kind=kind))
         # Lot numbers keep their case (manufacturers print them so); other codes are upper case.
         codes.append(scanned.code if kind == "lot" else scanned.code.upper())
     return codes
@@ -250,8 +294,26 @@ def _lot_records(session: Session, codes: Sequence[str], url: str, printed: str)
     return records
 
 
+def _badge_records(session: Session, codes: Sequence[str], url: str, printed: str) -> dict:
+    rows = session.execute(select(Person, Squad).outerjoin(Squad, Squad.id == Person.squad_id)
+                           .where(Person.badge_code.in_(set(codes))))
+    records = {}
+    for person, squad in rows:
+        role = ROLE_WORDS[person.squad_role]
+        records[person.badge_code] = labels.LabelRecord(
+            code=person.badge_code, payload=labels.build_payload(url, "person", person.badge_code),
+            # The name is the largest text after the code: the badge is worn, and read, by people.
+            title_zh=person.name,
+            title_en=f"{squad.name_zh} · {role}" if squad else NO_SQUAD_WORDS,
+            colour=FUNCTION_COLOURS[squad.function] if squad else NEUTRAL_COLOUR,
+            band=FUNCTION_WORDS[squad.function] if squad else "",
+            small_print=(squad.name_en, f"{squad.code} · {printed}") if squad else (printed,),
+        )
+    return records
+
+
 RECORD_BUILDERS = {"kit": _kit_records, "location": _location_records, "item": _item_records,
-                   "lot": _lot_records}
+                   "lot": _lot_records, "badge": _badge_records}
 
 
 def label_records(session: Session, kind: str, codes: Sequence[str], *, public_url: str,

@@ -20,6 +20,7 @@ from warehouse.extensions import db
 from warehouse.i18n import translated
 from warehouse.queries.catalogue import categories
 from warehouse.queries.kits import modules
+from warehouse.queries.squads import squad_choices
 from warehouse.queries.stock import areas
 from warehouse.schemas.labels import LabelPageArgsSchema, split_codes
 from warehouse.services import labels as service
@@ -31,8 +32,8 @@ bp = Blueprint("printing", __name__, url_prefix="/labels")
 
 PREVIEW_WIDTH_PX = 900
 CODES_SHOWN = 12  # the summary names the first few labels of a job
-QUERY_KEYS = ("kind", "module", "template", "status", "zone", "category", "receipt", "item", "codes",
-              "format", "skip", "copies", "outlines")
+QUERY_KEYS = ("kind", "module", "template", "status", "zone", "category", "receipt", "item", "squad",
+              "on_leave", "codes", "format", "skip", "copies", "outlines")
 
 
 class CalibrationForm(PostForm):
@@ -70,7 +71,7 @@ def _codes(args: dict) -> list[str]:
     if args.get("codes"):
         return service.normalise_codes(kind, split_codes(args["codes"]))
     filters = {k: args.get(k) for k in ("module", "template", "status", "zone", "category",
-                                        "receipt", "item")}
+                                        "receipt", "item", "squad", "on_leave")}
     codes = service.select_codes(db.session, kind, **filters)
     if not codes:
         raise InvalidInput.on("codes", N_("no labels match this selection"))
@@ -113,7 +114,8 @@ def index():
         formats=list(labels.FORMATS.values()),
         calibrations=service.calibrations(db.session), calibration=calibration,
         modules=modules(db.session), zones=areas(db.session), categories=categories(db.session),
-        statuses=list(KitStatus), public_url=current_app.config["PUBLIC_URL"],
+        statuses=list(KitStatus), squads=squad_choices(db.session),
+        public_url=current_app.config["PUBLIC_URL"],
     ), 422 if errors else 200
 
 
