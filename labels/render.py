@@ -30,8 +30,8 @@ class PayloadTooLong(ValueError):
     """Raised when a QR payload needs modules too small to scan on the chosen label stock."""
 
 # ASCII85 on top of Flate only keeps streams 7-bit clean: it makes label PDFs a fifth larger
-# and costs ~0.15 s per 1,000 labels in reportlab's pure-Python encoder. No other code in the
-# process draws PDFs with reportlab, so this process-wide switch only touches labels.
+# and costs ~0.15 s per 1,000 labels in reportlab's pure-Python encoder. The switch is
+# process-wide: the squads' roster PDFs come out smaller too, and nothing needs 7-bit streams.
 rl_config.useA85 = 0
 
 

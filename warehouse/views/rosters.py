@@ -7,7 +7,6 @@ from collections import defaultdict
 from flask import Blueprint, Response
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from warehouse.access import signed_in
 from warehouse.documents.roster import (
@@ -19,12 +18,6 @@ from warehouse.documents.roster import (
     render_roster,
 )
 from warehouse.domain.squads import (
-    Employment,
-    Grade,
-    PersonStatus,
-    SquadKind,
-    SquadRole,
-    SupportFunction,
     is_valid_on,
 )
 from warehouse.extensions import db
@@ -34,30 +27,17 @@ from warehouse.queries import squads as queries
 from warehouse.queries.kits import modules
 from warehouse.services.squads import get_squad
 from warehouse.timezone import depot_zone
+from warehouse.views.squad_labels import (
+    EMPLOYMENT_LABELS,
+    FUNCTION_LABELS,
+    GRADE_LABELS,
+    PERSON_STATUS_LABELS,
+    SQUAD_KIND_LABELS,
+    SQUAD_ROLE_LABELS,
+)
 
 bp = Blueprint("rosters", __name__)
 
-# Words of their own for people, not the stock pages' "Active" (启用) or "Name" (名称); the same
-# English as the squads pages use, so each is translated once.
-SQUAD_KIND_WORDS = {SquadKind.STANDING: _l("Standing"), SquadKind.MOBILE: _l("Mobile")}
-FUNCTION_WORDS = {
-    SupportFunction.MATERIALS: _l("Materials support"),
-    SupportFunction.TECHNICAL: _l("Technical support"),
-    SupportFunction.MEDICAL: _l("Medical support"),
-    SupportFunction.LIVING: _l("Living support"),
-    SupportFunction.SOCIAL_JOINT: _l("Social joint support"),
-}
-ROLE_WORDS = {SquadRole.LEADER: _l("Leader"), SquadRole.DEPUTY: _l("Deputy leader"),
-              SquadRole.MEMBER: _l("Member")}
-EMPLOYMENT_WORDS = {
-    Employment.FIREFIGHTER: _l("Firefighter"),
-    Employment.CONTRACT: _l("Contract firefighter"),
-    Employment.EXTERNAL_HIRE: _l("External hire"),
-    Employment.PURCHASED_SERVICE: _l("Purchased service"),
-}
-PERSON_STATUS_WORDS = {PersonStatus.ACTIVE: _l("On duty"), PersonStatus.ON_LEAVE: _l("On leave"),
-                       PersonStatus.LEFT: _l("Left")}
-GRADE_WORDS = {Grade.JUNIOR: _l("Junior"), Grade.INTERMEDIATE: _l("Intermediate"), Grade.SENIOR: _l("Senior")}
 
 
 def _headings(title: str, *, summary: str = "") -> RosterHeadings:
@@ -88,14 +68,14 @@ def _headings(title: str, *, summary: str = "") -> RosterHeadings:
 def _person(person: Person, on, locale: str) -> RosterPerson:
     qualifications = tuple(
         RosterQualification(
-            kind=q.kind.name(locale), grade=str(GRADE_WORDS[q.grade]) if q.grade else "",
+            kind=q.kind.name(locale), grade=str(GRADE_LABELS[q.grade]) if q.grade else "",
             certificate_no=q.certificate_no, expires_on=q.expires_on,
             lapsed=not is_valid_on(q.issued_on, q.expires_on, on))
         for q in sorted(person.qualifications, key=lambda q: (q.kind.position, q.kind.code)))
     return RosterPerson(name=person.name, badge_code=person.badge_code,
-                        role=str(ROLE_WORDS[person.squad_role]),
-                        employment=str(EMPLOYMENT_WORDS[person.employment]),
-                        status=str(PERSON_STATUS_WORDS[person.status]), phone=person.phone,
+                        role=str(SQUAD_ROLE_LABELS[person.squad_role]),
+                        employment=str(EMPLOYMENT_LABELS[person.employment]),
+                        status=str(PERSON_STATUS_LABELS[person.status]), phone=person.phone,
                         qualifications=qualifications)
 
 
@@ -110,8 +90,8 @@ def _roster(rows: list[queries.SquadRow], people: list[Person], headings: Roster
         by_squad[person.squad_id].append(_person(person, printed_at.date(), locale))
     squads = tuple(
         RosterSquad(
-            code=row.squad.code, name=row.squad.name(locale), kind=str(SQUAD_KIND_WORDS[row.squad.kind]),
-            function=str(FUNCTION_WORDS[row.squad.function]), station=row.squad.home_station,
+            code=row.squad.code, name=row.squad.name(locale), kind=str(SQUAD_KIND_LABELS[row.squad.kind]),
+            function=str(FUNCTION_LABELS[row.squad.function]), station=row.squad.home_station,
             leader_name=row.leader_name or "", leader_badge=row.leader_badge or "",
             modules=tuple(f"{code} {module_names.get(code, '')}".strip() for code in row.module_codes),
             active=row.active, on_leave=row.on_leave, total=row.total,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from warehouse.access import signed_in
@@ -32,11 +30,7 @@ def target_url(target: ScanTarget) -> str:
     if target.kind == "item":
         return url_for("catalogue.item", item_id=target.id)
     if target.kind == "person":
-        # The person page comes with the squads pages (another branch of issue 6): until that
-        # blueprint is registered, its agreed address. TODO: url_for only, once both are merged.
-        if "squads.person" in current_app.view_functions:
-            return url_for("squads.person", badge=target.code)
-        return f"/personnel/{quote(target.code)}"
+        return url_for("squads.person", badge=target.code)
     return url_for("stock.index", item=target.item_sku, lot=target.lot_code)
 
 
