@@ -6,14 +6,12 @@ The whole demo is loaded once for this module (through `flask demo load`): the t
 from __future__ import annotations
 
 import re
-import shutil
 from collections import Counter, defaultdict
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from warehouse import create_app
 from warehouse.demo_catalogue import ENTRIES
 from warehouse.domain.kits import (
     Held,
@@ -45,18 +43,6 @@ from warehouse.timezone import today
 
 PRIORITY = {"HR": "高层建筑火灾", "CH": "化工灾害", "EQ": "地震/地质灾害", "MT": "山岳救援", "WR": "水域救援"}
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture(scope="module")
-def demo_app(sqlite_template, tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo_kits") / "warehouse.db"
-    shutil.copy(sqlite_template, path)
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.api_client import Api, assert_error
 from tests.builders import (
     expire_lot,
     fill_kit,
     in_days,
-    issue_token,
     make_depot,
     make_item,
     make_kit,
@@ -22,37 +22,6 @@ from tests.builders import (
 from warehouse.domain.accounts import Role
 from warehouse.extensions import db
 from warehouse.services import ledger
-
-
-class Api:
-    """Call the API with a role's bearer token."""
-
-    def __init__(self, app, users) -> None:
-        self.app = app
-        self.tokens = {role: issue_token(app, users[role]) for role in Role}
-
-    def __call__(self, method: str, url: str, role: Role | str = Role.SUPPLY_OFFICER, json=None):
-        headers = {"Authorization": f"Bearer {self.tokens[Role(role)]}"}
-        return self.app.test_client().open(url, method=method, headers=headers, json=json)
-
-    def get(self, url: str, role: Role | str = Role.COMMANDER):
-        response = self("GET", url, role)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return response.json
-
-    def post(self, url: str, json, role: Role | str = Role.LOGISTICS, status: int = 201):
-        response = self("POST", url, role, json=json)
-        assert response.status_code == status, response.get_data(as_text=True)
-        return response.json
-
-
-def assert_error(response, status: int, code: str, field: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    error = response.json["error"]
-    assert error["code"] == code and error["message"]
-    if field is not None:
-        assert field in error["fields"], error
-    return error
 
 
 def ledger_differences(app) -> list:
@@ -76,7 +45,7 @@ class Kits:
 
 @pytest.fixture
 def api(app, users) -> Api:
-    return Api(app, users)
+    return Api(app, users, writer=Role.LOGISTICS)
 
 
 @pytest.fixture

@@ -11,48 +11,13 @@ from fractions import Fraction
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.builders import CLI, in_days, issue_token, make_module, make_person, make_squad
+from tests.api_client import Api, assert_error
+from tests.builders import CLI, in_days, make_module, make_person, make_squad
 from warehouse.domain.accounts import Role
 from warehouse.extensions import db
 from warehouse.models import Person, Qualification, QualificationKind, Squad, SquadModule, StaffingTarget
 from warehouse.services import squads
 from warehouse.timezone import today
-
-
-class Api:
-    """Call the API with a role's bearer token."""
-
-    def __init__(self, app, users) -> None:
-        self.app = app
-        self.tokens = {role: issue_token(app, users[role]) for role in Role}
-
-    def __call__(self, method: str, url: str, role: Role | str = Role.SUPPLY_OFFICER, json=None):
-        headers = {"Authorization": f"Bearer {self.tokens[Role(role)]}"}
-        return self.app.test_client().open(url, method=method, headers=headers, json=json)
-
-    def get(self, url: str, role: Role | str = Role.COMMANDER):
-        response = self("GET", url, role)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return response.json
-
-    def send(self, method: str, url: str, json=None, role: Role | str = Role.SUPPLY_OFFICER,
-             status: int = 200):
-        response = self(method, url, role, json=json)
-        assert response.status_code == status, response.get_data(as_text=True)
-        if status == 204:
-            assert response.data == b""
-            return None
-        return response.json
-
-
-def assert_error(response, status: int, code: str, field: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.json
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "fields"}
-    assert body["error"]["code"] == code and body["error"]["message"]
-    if field is not None:
-        assert field in body["error"]["fields"], body
-    return body["error"]
 
 
 def rows(app) -> dict:

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from tests.api_client import Api, assert_error
 from tests.builders import (
     in_days,
-    issue_token,
     make_depot,
     make_item,
     receive,
@@ -43,29 +43,6 @@ MANAGER_ONLY = [
 ]
 
 
-class Api:
-    """Call the API with a role's bearer token."""
-
-    def __init__(self, app, users) -> None:
-        self.app = app
-        self.tokens = {role: issue_token(app, users[role]) for role in Role}
-
-    def __call__(self, method: str, url: str, role: Role | str = Role.SUPPLY_OFFICER,
-                 json=None, **kwargs):
-        headers = {"Authorization": f"Bearer {self.tokens[Role(role)]}"}
-        return self.app.test_client().open(url, method=method, headers=headers, json=json, **kwargs)
-
-    def get(self, url: str, role: Role | str = Role.COMMANDER, **kwargs):
-        response = self("GET", url, role, **kwargs)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return response.json
-
-    def post(self, url: str, json, role: Role | str = Role.SUPPLY_OFFICER, status: int = 201):
-        response = self("POST", url, role, json=json)
-        assert response.status_code == status, response.get_data(as_text=True)
-        return response.json
-
-
 @pytest.fixture
 def api(app, users) -> Api:
     return Api(app, users)
@@ -88,15 +65,6 @@ def gloves(app):
     return make_item(app, "PE-GLOVE", name_zh="救援手套", name_en="Rescue gloves", category="PE",
                      unit="pair", tracking="bulk", expiry_required=False, shelf_life_days=None,
                      min_level=5)
-
-
-def assert_error(response, status: int, code: str, field: str | None = None):
-    assert response.status_code == status, response.get_data(as_text=True)
-    error = response.json["error"]
-    assert error["code"] == code and error["message"]
-    if field is not None:
-        assert field in error["fields"], error
-    return error
 
 
 def expire(app, item_id: int, code: str, days_ago: int = 1) -> None:
