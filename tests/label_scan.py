@@ -60,3 +60,16 @@ def scan_labels(pdf: bytes, fmt, count: int, skip: int = 0, offset_mm=(0.0, 0.0)
                round((top + height) * per_mm))
         found.append(decode(pages[page].crop(box)))
     return found
+
+
+def font_names(pdf: bytes) -> set[str]:
+    """Return the base names of the fonts the PDF's pages use."""
+    import io
+
+    import pypdf
+
+    fonts = set()
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]))
+    return fonts

@@ -19,7 +19,7 @@ from labels.layout import Shape, layout_for
 from labels.preview import preview_png
 from labels.render import cell_boxes, render_pdf
 from labels.text import cap_height, fit
-from tests.label_scan import DPI, decode, qr_symbols, rasterise
+from tests.label_scan import DPI, decode, font_names, qr_symbols, rasterise
 
 PX_PER_MM = DPI / 25.4
 PT_PER_MM = 72 / 25.4
@@ -178,10 +178,7 @@ def test_the_font_is_embedded_and_no_cid_font_is_used(rendered):
     pdf = rendered["a4-3x8"][3]
     assert FONT_NAME.encode() in pdf
     assert b"STSong" not in pdf and b"Adobe-GB1" not in pdf
-    fonts = set()
-    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            fonts.add(str(font.get_object()["/BaseFont"]))
+    fonts = font_names(pdf)
     assert fonts and all(FONT_NAME in name for name in fonts)
 
 

@@ -10,6 +10,7 @@ import pypdf
 import pytest
 
 from labels.fonts import FONT_NAME
+from tests.label_scan import font_names
 from warehouse.documents.roster import (
     Roster,
     RosterHeadings,
@@ -84,10 +85,7 @@ def test_names_codes_squads_qualifications_and_signature_labels_print_in_chinese
 def test_the_font_is_the_embedded_wenquanyi_never_a_cid_font():
     pdf = render(squad(people=(person(1),)))
     assert b"STSong" not in pdf and b"Adobe-GB1" not in pdf
-    fonts = set()
-    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
-        for font in page["/Resources"]["/Font"].values():
-            fonts.add(str(font.get_object()["/BaseFont"]))
+    fonts = font_names(pdf)
     assert fonts and all(FONT_NAME in name for name in fonts)
 
 
