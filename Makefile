@@ -50,6 +50,7 @@ lint: install-dev
 # Timings, run on demand (results go in BENCHMARKS.md by hand: they drift between runs).
 bench: install
 	$(BIN)/python benchmarks/labels_bench.py
+	$(BIN)/python benchmarks/staffing_bench.py
 
 # After changing UI strings: refresh the template and the Chinese catalog, then translate.
 extract-messages: install
