@@ -201,6 +201,7 @@ MATRIX = {
     ("squads.qualification_kinds", "POST"): MANAGERS,
     ("squads.compliance", "GET"): ALL,
     ("squads.set_target", "POST"): ADMIN,
+    ("squads.delete_person", "POST"): MANAGERS,
     # Squads (issue 6): paper
     ("rosters.force_roster", "GET"): ALL,
     ("rosters.squad_roster", "GET"): ALL,

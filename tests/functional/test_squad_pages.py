@@ -345,6 +345,27 @@ def test_an_empty_squad_is_deleted_and_one_with_people_is_refused(app, client_as
 
 # --- personnel --------------------------------------------------------------------------------
 
+def test_a_person_registered_by_mistake_is_deleted_with_their_qualifications(app, client_as, force):
+    officer = english(client_as("supply_officer"))
+    assert 'data-testid="delete-person"' in officer.get("/personnel/BZ-0002").get_data(as_text=True)
+    assert 'data-testid="delete-person"' not in client_as("commander").get("/personnel/BZ-0002").get_data(
+        as_text=True)
+    before = table_counts(app)
+    # Without the form's CSRF token nothing happens.
+    assert officer.post("/personnel/BZ-0002/delete").status_code == 400
+    assert table_counts(app) == before
+    response = officer.post_form("/personnel/bz-0002/delete", {})
+    assert response.status_code == 302 and response.headers["Location"] == f"/squads/{STANDING}"
+    assert person_row(app, "BZ-0002") is None
+    after = table_counts(app)
+    assert (after["personnel"], after["qualifications"]) == (before["personnel"] - 1,
+                                                             before["qualifications"] - 2)
+    assert "李明 (BZ-0002) deleted." in text(officer.get(f"/squads/{STANDING}"))
+    # Someone in no squad goes back to the personnel list; an unknown badge is a 404.
+    assert officer.post_form("/personnel/BZ-0900/delete", {}).headers["Location"] == "/personnel"
+    assert officer.post_form("/personnel/BZ-0900/delete", {}).status_code == 404
+
+
 def test_the_personnel_list_filters_sorts_and_pages(client_as, force):
     client = english(client_as("commander"))
 
@@ -539,6 +560,7 @@ def test_logistics_staff_and_commanders_read_but_cannot_edit(app, client_as, for
                       ("/personnel/new", person_form()), ("/personnel/BZ-0001/edit", person_form()),
                       ("/personnel/BZ-0001/qualifications", qualification_form()),
                       ("/personnel/BZ-0001/qualifications/DRIVER/delete", {}),
+                      ("/personnel/BZ-0001/delete", {}),
                       ("/personnel/qualification-kinds",
                        {"code": "DIVER", "name_zh": "潜水员", "name_en": "Diver"}),
                       ("/compliance/staffing/DRIVER_SHARE", {"threshold": "1"})]:

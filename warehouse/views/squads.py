@@ -240,7 +240,7 @@ def _render_person(badge: str, qualification_form: QualificationForm | None = No
         "squads/person.html", person=person,
         qualifications=sorted(person.qualifications, key=lambda q: (q.kind.position, q.kind.code)),
         qualification_form=qualification_form or _with_kinds(QualificationForm(formdata=None)),
-        remove_form=PostForm(formdata=None)), status
+        remove_form=PostForm(formdata=None), delete_form=PostForm(formdata=None)), status
 
 
 @bp.route("/personnel/<code:badge>")
@@ -248,6 +248,25 @@ def _render_person(badge: str, qualification_form: QualificationForm | None = No
 def person(badge: str):
     """Show a person: badge, squad, role, employment, status and qualifications."""
     return _render_person(badge)
+
+
+@bp.route("/personnel/<code:badge>/delete", methods=["POST"])
+@allow(*STOCK_MANAGERS)
+def delete_person(badge: str):
+    """Delete a person registered by mistake (someone who leaves is marked as left instead)."""
+    found = squads.get_person(db.session, badge)
+    badge_code, name, squad_id = found.badge_code, found.name, found.squad_id
+    if not PostForm().validate_on_submit():
+        return _render_person(badge_code, status=400)
+    squad = db.session.get(Squad, squad_id) if squad_id else None
+    back = url_for("squads.squad", code=squad.code) if squad else url_for("squads.personnel")
+    try:
+        squads.delete_person(db.session, current_caller(), badge_code)
+    except DomainError as error:
+        flash(_("Could not delete: %(reason)s", reason=translated(error.message)), "error")
+        return _render_person(badge_code, status=error.status)
+    flash(_("%(name)s (%(code)s) deleted.", name=name, code=badge_code), "success")
+    return redirect(back)
 
 
 def _with_squads(form: PersonForm) -> PersonForm:
