@@ -165,6 +165,13 @@ def test_moving_to_another_squad_makes_a_leader_a_member_there(app, session):
     assert roles(session, "JD-1") == {leader: SquadRole.LEADER, mover: SquadRole.MEMBER}
 
 
+def test_naming_a_leaders_own_squad_in_lower_case_is_no_move(app, session):
+    make_squad(app, "CB-WZ")
+    leader = make_person(app, "CB-WZ", squad_role="leader")
+    squads.update_person(session, CLI, leader, squad=" cb-wz ", phone="139 0437 0009")
+    assert roles(session, "CB-WZ") == {leader: SquadRole.LEADER}
+
+
 def test_someone_outside_any_squad_cannot_lead(session):
     with pytest.raises(InvalidInput) as raised:
         squads.create_person(session, CLI, badge_code="BZ-0001", name="x", employment="contract",

@@ -31,13 +31,6 @@ def detail(person: Person) -> Person:
     return person_with_qualifications(db.session, person.id)
 
 
-def normalised(data: dict) -> dict:
-    """Return the input with a squad code as stored, so naming the same squad is no move."""
-    if isinstance(data.get("squad"), str):
-        data["squad"] = data["squad"].strip().upper() or None
-    return data
-
-
 def squad_id(code: str) -> int:
     """Return the id of the squad a filter names, or raise InvalidInput on the squad field."""
     found = db.session.scalar(select(Squad.id).where(Squad.code == code.strip().upper()))
@@ -68,7 +61,7 @@ class Personnel(MethodView):
     @blp.response(201, PersonSchema)
     def post(self, data):
         """Register a person with their qualifications; a new leader makes the old one a member."""
-        return detail(squads.create_person(db.session, current_caller(), **normalised(data)))
+        return detail(squads.create_person(db.session, current_caller(), **data))
 
 
 @blp.route("/<code:badge>")
@@ -84,7 +77,7 @@ class PersonByBadge(MethodView):
     @blp.response(200, PersonSchema)
     def patch(self, data, badge):
         """Change a person; qualifications, when given, replace all of theirs."""
-        return detail(squads.update_person(db.session, current_caller(), badge, **normalised(data)))
+        return detail(squads.update_person(db.session, current_caller(), badge, **data))
 
     @allow(*STOCK_MANAGERS)
     @blp.response(204)

@@ -245,9 +245,12 @@ def update_person(session: Session, caller: Caller, badge_code: str, /, **change
                    "squad_role": person.squad_role.value, "employment": person.employment.value,
                    "status": person.status.value, "joined_on": person.joined_on, "note": person.note}
         merged = {**current, **{k: v for k, v in changes.items() if k in current}}
-        if "squad" in changes and changes["squad"] != current["squad"] and "squad_role" not in changes:
-            # A move to another squad starts as a member there.
-            merged["squad_role"] = SquadRole.MEMBER.value
+        if "squad" in changes and "squad_role" not in changes:
+            wanted = changes["squad"]
+            wanted = wanted.strip().upper() if isinstance(wanted, str) else wanted
+            if (wanted or None) != current["squad"]:
+                # A move to another squad starts as a member there ("cb-wz" for CB-WZ is no move).
+                merged["squad_role"] = SquadRole.MEMBER.value
         for name, value in _person_fields(session, merged).items():
             setattr(person, name, value)
         if "qualifications" in changes:
