@@ -332,3 +332,52 @@ def make_person(app: Flask, squad: str | None = "CB-WZ", *, badge_code: str | No
         code = person.badge_code
         db.session.remove()
     return code
+
+
+# --- deployments ------------------------------------------------------------------------------
+
+def make_deployment(app: Flask, name: str = "龙山区地震救援演练", *, kind: str = "drill", hours: int = 24,
+                    caller=None, **fields) -> int:
+    """Open a deployment expected back in so many hours; return its id."""
+    from datetime import timedelta
+
+    from warehouse.models.base import utcnow
+    from warehouse.services import deployments
+
+    with app.app_context():
+        deployment = deployments.create_deployment(
+            db.session, caller or CLI, name=name, kind=kind,
+            expected_return_at=fields.pop("expected_return_at", utcnow() + timedelta(hours=hours)), **fields)
+        deployment_id = deployment.id
+        db.session.remove()
+    return deployment_id
+
+
+@dataclass(frozen=True)
+class BoxDepot:
+    """A depot with ready boxes of one template (a foam drum and two ropes each) and spare stock."""
+
+    depot: DepotRef
+    foam: int
+    rope: int
+    template: str
+    boxes: list[str]
+
+
+def make_box_depot(app: Flask, boxes: int = 3, *, module: str = "EQ", spare: int = 50) -> BoxDepot:
+    """Build a depot with `boxes` ready boxes of template BOX-EQ in module EQ, and spare stock."""
+    depot = make_depot(app)
+    foam = make_item(app, "T-FOAM")
+    rope = make_item(app, "T-ROPE", name_zh="静力绳", name_en="Static rope", category="RE", tracking="bulk",
+                     expiry_required=False, shelf_life_days=None, unit="piece")
+    make_module(app, module)
+    template = make_template(app, [{"item_id": foam, "par_quantity": 1}, {"item_id": rope, "par_quantity": 2}],
+                             code="BOX-EQ", modules={module: max(boxes, 1)})
+    receive(app, foam, depot.bin_a, boxes + spare, lot="F-1", expires_on=in_days(700))
+    receive(app, rope, depot.bin_b, 2 * boxes + spare)
+    codes = []
+    for _ in range(boxes):
+        code = make_kit(app, template, depot.zone, module=module)
+        fill_kit(app, code)
+        codes.append(code)
+    return BoxDepot(depot, foam, rope, template, codes)

@@ -34,6 +34,13 @@ class DomainError(Exception):
         self.fields = fields or {}
 
 
+class BadRequest(DomainError):
+    """The request cannot be read at all: garbage, too long, control characters."""
+
+    code = "bad_request"
+    status = 400
+
+
 class InvalidInput(DomainError):
     """The request is well-formed but a field's value is not acceptable."""
 

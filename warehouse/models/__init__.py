@@ -4,6 +4,7 @@ from warehouse.models.accounts import ApiToken, User
 from warehouse.models.audit import AuditEvent
 from warehouse.models.base import Base
 from warehouse.models.catalogue import Category, Item
+from warehouse.models.deployments import Deployment, DeploymentSquad, KitCheckout, ScanEvent
 from warehouse.models.kits import (
     Kit,
     KitEvent,
@@ -25,7 +26,8 @@ from warehouse.models.squads import (
 )
 from warehouse.models.stock import Lot, StockBalance, StockMovement, Stocktake, StocktakeLine
 
-__all__ = ["ApiToken", "AuditEvent", "Base", "Category", "Item", "Kit", "KitEvent", "KitLineSubstitute",
-           "KitTemplate", "KitTemplateLine", "LabelCalibration", "Location", "Lot", "Module",
-           "ModuleRequirement", "Person", "Qualification", "QualificationKind", "Squad", "SquadModule",
-           "StaffingTarget", "StockBalance", "StockMovement", "Stocktake", "StocktakeLine", "User"]
+__all__ = ["ApiToken", "AuditEvent", "Base", "Category", "Deployment", "DeploymentSquad", "Item", "Kit",
+           "KitCheckout", "KitEvent", "KitLineSubstitute", "KitTemplate", "KitTemplateLine",
+           "LabelCalibration", "Location", "Lot", "Module", "ModuleRequirement", "Person", "Qualification",
+           "QualificationKind", "ScanEvent", "Squad", "SquadModule", "StaffingTarget", "StockBalance",
+           "StockMovement", "Stocktake", "StocktakeLine", "User"]

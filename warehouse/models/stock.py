@@ -83,7 +83,8 @@ class StockMovement(Base):
     to_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
     reason: Mapped[Reason] = mapped_column(str_enum(Reason, "movement_reason"), index=True)
     purpose: Mapped[Purpose | None] = mapped_column(str_enum(Purpose, "issue_purpose"))
-    reference: Mapped[str] = mapped_column(String(80), default="")
+    # Indexed: a deployment, a box or an order lists its movements by reference.
+    reference: Mapped[str] = mapped_column(String(80), default="", index=True)
     note: Mapped[str] = mapped_column(Text, default="")
 
     item: Mapped[Item] = relationship(lazy="raise_on_sql")

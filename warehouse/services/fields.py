@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from warehouse.domain.errors import N_, InvalidInput
+from warehouse.timezone import depot_zone
+
+# Moments outside this century are typing mistakes (and overflow some drivers' date types).
+MIN_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_MOMENT = datetime(2099, 12, 31, tzinfo=UTC)
 
 
 def text(value, field: str, limit: int, *, required: bool = False) -> str:
@@ -40,3 +45,23 @@ def optional_date(value, field: str) -> date | None:
     elif isinstance(value, date):
         return value
     raise InvalidInput.on(field, N_("a date such as 2026-12-31"))
+
+
+def moment(value, field: str, *, required: bool = False) -> datetime | None:
+    """Return an aware datetime from a datetime or ISO text; a time without zone is the depot's."""
+    if value in (None, ""):
+        if required:
+            raise InvalidInput.on(field, N_("required"))
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime):
+        raise InvalidInput.on(field, N_("a date and time such as 2026-12-31T18:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=depot_zone())
+    if not MIN_MOMENT <= value.astimezone(UTC) <= MAX_MOMENT:
+        raise InvalidInput.on(field, N_("a date and time between 2000 and 2099"))
+    return value.astimezone(UTC)

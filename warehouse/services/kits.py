@@ -79,8 +79,9 @@ def get_kit(session: Session, code: str, *, lock: bool = False) -> Kit:
     """Return the box with this printed code or raise NotFound; lock its row if asked."""
     stmt = select(Kit).where(Kit.code == (code or "").strip().upper())
     if lock:
-        # PostgreSQL: a second restock or status change of the same box waits here.
-        stmt = stmt.with_for_update()
+        # PostgreSQL: a second restock or status change of the same box waits here, then reads
+        # the row as the first left it (populate_existing: not the copy loaded before the lock).
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     kit = session.scalar(stmt)
     if kit is None:
         raise NotFound(N_("no box %(code)s", code=code))
@@ -111,10 +112,16 @@ def measure(session: Session, kit: Kit, on: date | None = None) -> Completeness:
 
 
 def record_transition(session: Session, caller: Caller, kit: Kit, target: KitStatus, *,
-                      note: str = "", outcome: InspectionOutcome | None = None) -> None:
-    """Move a box to a new status by conditional update and log it (inside a transaction)."""
+                      note: str = "", outcome: InspectionOutcome | None = None,
+                      undoing: bool = False) -> None:
+    """Move a box to a new status by conditional update and log it (inside a transaction).
+
+    `undoing` takes a box back to where a scan found it (deployed -> ready, returned ->
+    deployed): steps the lifecycle does not allow otherwise.
+    """
     current = kit.status
-    check_transition(kit.code, current, target)
+    if not undoing:
+        check_transition(kit.code, current, target)
     changed = session.execute(
         update(Kit).where(Kit.id == kit.id, Kit.status == current)
         .values(status=target, status_changed_at=utcnow())
