@@ -371,7 +371,8 @@ def make_box_depot(app: Flask, boxes: int = 3, *, module: str = "EQ", spare: int
     rope = make_item(app, "T-ROPE", name_zh="静力绳", name_en="Static rope", category="RE", tracking="bulk",
                      expiry_required=False, shelf_life_days=None, unit="piece")
     make_module(app, module)
-    template = make_template(app, [{"item_id": foam, "par_quantity": 1}, {"item_id": rope, "par_quantity": 2}],
+    lines = [{"item_id": foam, "par_quantity": 1}, {"item_id": rope, "par_quantity": 2}]
+    template = make_template(app, lines,
                              code="BOX-EQ", modules={module: max(boxes, 1)})
     receive(app, foam, depot.bin_a, boxes + spare, lot="F-1", expires_on=in_days(700))
     receive(app, rope, depot.bin_b, 2 * boxes + spare)

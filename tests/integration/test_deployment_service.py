@@ -208,7 +208,8 @@ def test_loose_items_out_and_back_through_the_ledger(app, session, boxes):
                              to_location_id=boxes.depot.bin_a)
     session.rollback()
     location = session.get(Deployment, deployment).location_id
-    assert session.scalar(select(func.sum(StockBalance.quantity)).where(StockBalance.location_id == location)) == 0
+    out_there = select(func.sum(StockBalance.quantity)).where(StockBalance.location_id == location)
+    assert session.scalar(out_there) == 0
     assert ledger.check(session) == []
 
 
@@ -224,8 +225,9 @@ def test_undo_check_out_and_check_in(app, session, boxes):
     assert parent_of(session, code) == boxes.depot.codes["zone"]
     assert session.scalar(select(func.count()).select_from(KitCheckout)) == 0
     done = deployments.check_out(session, CLI, code, deployment)
-    back = deployments.check_in(session, CLI, code, usage=[{"item_id": boxes.rope, "consumed": 2, "damaged": 0},
-                                                           {"item_id": boxes.foam, "lot": "F-1", "damaged": 1}])
+    usage = [{"item_id": boxes.rope, "consumed": 2, "damaged": 0},
+             {"item_id": boxes.foam, "lot": "F-1", "damaged": 1}]
+    back = deployments.check_in(session, CLI, code, usage=usage)
     before = session.scalar(select(func.count()).select_from(StockMovement))
     with write_transaction(session):
         deployments.undo_check_in(session, CLI, back.checkout.id, [m.id for m in back.movements])

@@ -66,6 +66,7 @@ def register_api(app: Flask) -> WarehouseApi:
         qualification_kinds,
         receipts,
         reports,
+        scans,
         squads,
         stock,
         stocktakes,
@@ -86,7 +87,9 @@ def register_api(app: Flask) -> WarehouseApi:
                    receipts, moves, issues, adjustments, disposals, stocktakes, reports, modules,
                    kit_templates, kits, labels,
                    # Squads (issue 6): api
-                   squads, personnel, compliance, qualification_kinds):
+                   squads, personnel, compliance, qualification_kinds,
+                   # Deployments (issue 7): the scan station
+                   scans):
         api.register_blueprint(module.blp, url_prefix="/api/v1" + module.PREFIX)
         # Bearer calls need no CSRF token; cookie-based calls are checked in register_access.
         csrf.exempt(module.blp)

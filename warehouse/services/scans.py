@@ -212,7 +212,8 @@ def _act(session: Session, caller: Caller, where: Station, common: dict, deploym
                                         override_reason=override_reason)
         message = N_("box %(code)s out with %(deployment)s", code=kit.code, deployment=done.deployment.code)
         event = _event(caller, where, result=ScanResult.CHECKED_OUT, status=201, message=message,
-                       kit_id=kit.id, deployment_id=done.deployment.id, checkout_id=done.checkout.id, **common)
+                       kit_id=kit.id, deployment_id=done.deployment.id, checkout_id=done.checkout.id,
+                       **common)
         session.add(event)
         session.flush()
         event.outcome = _body(event, message, kit=kit_summary(session, done.kit, done.state),
@@ -281,7 +282,8 @@ def undo(session: Session, caller: Caller, scan_id: int, *, where: Station = Sta
         if not mine:
             raise NotFound(N_("no scan %(id)s of yours", id=scan_id))
         if event.result not in (ScanResult.CHECKED_OUT, ScanResult.CHECKED_IN) or event.undone_at is not None:
-            raise Conflict(N_("only a check-out or check-in can be undone, once"), {"scan": [N_("cannot be undone")]})
+            raise Conflict(N_("only a check-out or check-in can be undone, once"),
+                           {"scan": [N_("cannot be undone")]})
         last = session.scalar(select(ScanEvent.id).where(
             ScanEvent.user_id == caller.user.id,
             ScanEvent.result.in_((ScanResult.CHECKED_OUT, ScanResult.CHECKED_IN, ScanResult.UNDONE)))
