@@ -15,6 +15,9 @@ RULE_ATTRIBUTE = "_access_rule"
 # Who handles stock (receive, move, issue, count) and who corrects it (adjust, dispose, approve).
 STOCK_HANDLERS = (Role.LOGISTICS, Role.SUPPLY_OFFICER, Role.ADMIN)
 STOCK_MANAGERS = (Role.SUPPLY_OFFICER, Role.ADMIN)
+# Who opens deployments and scans boxes out and in: logistics staff mostly, officers and
+# commanders too (only they may send out a box that is not ready).
+DEPLOYERS = (Role.LOGISTICS, Role.SUPPLY_OFFICER, Role.COMMANDER, Role.ADMIN)
 
 
 @dataclass(frozen=True)

@@ -206,6 +206,10 @@ MATRIX = {
     ("rosters.force_roster", "GET"): ALL,
     ("rosters.squad_roster", "GET"): ALL,
     ("scans.person", "GET"): ALL,
+    # Deployments (issue 7): the scan station API (core)
+    ("api_scans.Scans", "POST"): ALL,
+    ("api_scans.Scans", "GET"): ALL,
+    ("api_scans.UndoScan", "POST"): ALL,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}
