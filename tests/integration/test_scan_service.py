@@ -42,7 +42,7 @@ def test_a_label_url_checks_the_box_out_and_the_scan_is_logged(app, session, sta
     [event] = logged(session)
     assert (event.user_id, event.address, event.station, event.kit_id, event.deployment_id) == \
         (caller.user.id, "10.0.0.7", "Zebra TC21", answer.body["kit"] and event.kit_id, deployment)
-    assert event.outcome["scan_id"] == event.id
+    assert answer.body["scan_id"] == event.id and event.outcome["result"] == "checked_out"
 
 
 def test_a_retry_with_the_same_key_replays_and_another_body_is_422(app, session, station):

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from warehouse.domain.kits import Completeness, completeness, effective_status
+from warehouse.domain.kits import Completeness, Held, LineSpec, completeness, effective_status
 from warehouse.models import (
     Deployment,
     DeploymentSquad,
@@ -215,16 +215,20 @@ def scan_page(session: Session, *, page: int = 1, per_page: int = 50, deployment
     return paginate(session, stmt, page=page, per_page=per_page, scalars=True)
 
 
-def kit_summary(session: Session, kit: Kit, state: Completeness | None = None) -> dict:
-    """Return what the scan station shows of a box: status, module, shortfalls, contents, holder."""
+def kit_summary(session: Session, kit: Kit, state: Completeness | None = None, *,
+                lines: list[LineSpec] | None = None, held: list[Held] | None = None) -> dict:
+    """Return what the scan station shows of a box: status, module, shortfalls, contents, holder.
+
+    A caller that has just measured the box passes its lines and holdings to save the queries.
+    """
     row = session.execute(
         select(Module.code, Module.name_zh, Module.name_en, KitTemplate.code, KitTemplate.name_zh,
                KitTemplate.name_en, Location.code)
         .select_from(Kit).join(Module, Module.id == Kit.module_id)
         .join(KitTemplate, KitTemplate.id == Kit.template_id)
         .join(Location, Location.id == Kit.home_location_id).where(Kit.id == kit.id)).one()
-    lines = kit_service.line_specs(session, kit.template_id)
-    held = kit_service.holdings(session, kit)
+    if lines is None or held is None:
+        lines, held = kit_service.line_specs(session, kit.template_id), kit_service.holdings(session, kit)
     if state is None:
         state = completeness(lines, held, today())
     item_ids = {h.item_id for h in held} | {s.line.item_id for s in state.shortfalls}

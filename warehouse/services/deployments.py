@@ -32,7 +32,16 @@ from warehouse.domain.deployments import (
     deployment_number,
 )
 from warehouse.domain.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
-from warehouse.domain.kits import RESTING, STATUS_WORDS, Completeness, KitStatus, resting_status
+from warehouse.domain.kits import (
+    RESTING,
+    STATUS_WORDS,
+    Completeness,
+    Held,
+    KitStatus,
+    LineSpec,
+    completeness,
+    resting_status,
+)
 from warehouse.domain.stock import (
     PICKABLE_KINDS,
     LocationKind,
@@ -324,6 +333,8 @@ class CheckoutResult:
     kit: Kit
     deployment: Deployment
     state: Completeness
+    lines: list[LineSpec]
+    held: list[Held]
 
 
 def short_words(session: Session, state: Completeness) -> str:
@@ -353,7 +364,8 @@ def checkout_box(session: Session, caller: Caller, code: str, deployment_id: int
         raise Conflict(N_("box %(code)s is %(status)s and cannot be checked out",
                           code=kit.code, status=STATUS_WORDS[kit.status]),
                        {"code": [N_("currently %(status)s", status=STATUS_WORDS[kit.status])]})
-    state = kits.measure(session, kit)
+    lines, held = kits.line_specs(session, kit.template_id), kits.holdings(session, kit)
+    state = completeness(lines, held, today())
     if not state.complete:
         missing = short_words(session, state)
         if not override_reason:
@@ -382,7 +394,7 @@ def checkout_box(session: Session, caller: Caller, code: str, deployment_id: int
     if override_reason and not state.complete:
         note += f" — {override_reason}"
     kits.record_transition(session, caller, kit, KitStatus.DEPLOYED, note=note)
-    return CheckoutResult(checkout, kit, deployment, state)
+    return CheckoutResult(checkout, kit, deployment, state, lines, held)
 
 
 def _usage(session: Session, kit: Kit, raw) -> list[tuple[Usage, Item, Lot | None]]:

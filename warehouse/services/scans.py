@@ -97,6 +97,11 @@ def _fingerprint(**request) -> str:
     return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _answer(event: ScanEvent, replayed: bool = False) -> ScanAnswer:
+    # The log row's id is the scan's id: added here, so the row is written in one INSERT.
+    return ScanAnswer(event.status, {**event.outcome, "scan_id": event.id}, replayed=replayed)
+
+
 def _replay(session: Session, caller: Caller, key: str | None, fingerprint: str) -> ScanAnswer | None:
     if key is None or caller.user is None:
         return None
@@ -106,24 +111,26 @@ def _replay(session: Session, caller: Caller, key: str | None, fingerprint: str)
         return None
     if event.fingerprint != fingerprint:
         raise InvalidInput.on("idempotency_key", N_("already used for a different scan"))
-    return ScanAnswer(event.status, event.outcome, replayed=True)
+    return _answer(event, replayed=True)
 
 
-def _event(caller: Caller, where: Station, *, code, action, result, status, message, key, fingerprint,
-           **columns) -> ScanEvent:
+def _log(session: Session, caller: Caller, where: Station, *, code, action, result, status, message,
+         key, fingerprint, parts: dict | None = None, **columns) -> ScanAnswer:
+    """Write one scan log row with the answer it gave, and return that answer."""
     printable = safe_echo(code if isinstance(code, str) else repr(code), CODE_COLUMN)
-    return ScanEvent(user_id=caller.user.id if caller.user else None,
-                     actor_name=caller.user.username if caller.user else (caller.address or "system"),
-                     address=(where.address or "")[:ADDRESS_MAX], station=(where.station or "")[:STATION_MAX],
-                     code=printable, action=action, result=result, status=status, message=str(message),
-                     idempotency_key=key if caller.user else None, fingerprint=fingerprint, **columns)
-
-
-def _body(event: ScanEvent, message, **parts) -> dict:
-    return {"scan_id": event.id, "action": event.action.value, "result": event.result.value,
-            "ok": event.result in SUCCESSES, "code": event.code, "message": str(message),
-            "message_i18n": reason_json(message), "kit": None, "deployment": None, "target": None,
-            **parts}
+    outcome = {"action": action.value, "result": result.value, "ok": result in SUCCESSES, "code": printable,
+               "message": str(message), "message_i18n": reason_json(message), "kit": None,
+               "deployment": None, "target": None, **(parts or {})}
+    event = ScanEvent(user_id=caller.user.id if caller.user else None,
+                      actor_name=caller.user.username if caller.user else (caller.address or "system"),
+                      address=(where.address or "")[:ADDRESS_MAX],
+                      station=(where.station or "")[:STATION_MAX],
+                      code=printable, action=action, result=result, status=status, message=str(message),
+                      idempotency_key=key if caller.user else None, fingerprint=fingerprint,
+                      outcome=outcome, **columns)
+    session.add(event)
+    session.flush()
+    return _answer(event)
 
 
 def _deployment_json(deployment: Deployment | None) -> dict | None:
@@ -191,51 +198,37 @@ def _act(session: Session, caller: Caller, where: Station, common: dict, deploym
     text = clean_scan(common["code"])
     kit, target = _find_kit(session, text, action, known_hosts)
     if action == ScanAction.LOOKUP:
-        event = _event(caller, where, result=ScanResult.FOUND, status=200, message="",
-                       kit_id=kit.id if kit else None, **common)
-        session.add(event)
-        session.flush()
         if kit is None:
             message = N_("%(code)s is %(what)s", code=target.code, what=KIND_WORDS[target.kind])
-            event.message = str(message)
-            event.outcome = _body(event, message, target={"kind": target.kind, "code": target.code})
+            parts = {"target": {"kind": target.kind, "code": target.code}}
         else:
             message = N_("box %(code)s", code=kit.code)
-            event.message = str(message)
-            event.outcome = _body(event, message, kit=kit_summary(session, kit),
-                                  target={"kind": "kit", "code": kit.code})
-        return ScanAnswer(200, event.outcome)
+            parts = {"kit": kit_summary(session, kit), "target": {"kind": "kit", "code": kit.code}}
+        return _log(session, caller, where, result=ScanResult.FOUND, status=200, message=message,
+                    kit_id=kit.id if kit else None, parts=parts, **common)
     if action == ScanAction.CHECK_OUT:
         if deployment_id is None:
             raise InvalidInput.on("deployment_id", N_("choose the deployment the box goes out with"))
         done = deployments.checkout_box(session, caller, kit.code, deployment_id,
                                         override_reason=override_reason)
         message = N_("box %(code)s out with %(deployment)s", code=kit.code, deployment=done.deployment.code)
-        event = _event(caller, where, result=ScanResult.CHECKED_OUT, status=201, message=message,
-                       kit_id=kit.id, deployment_id=done.deployment.id, checkout_id=done.checkout.id,
-                       **common)
-        session.add(event)
-        session.flush()
-        event.outcome = _body(event, message, kit=kit_summary(session, done.kit, done.state),
-                              deployment=_deployment_json(done.deployment),
-                              target={"kind": "kit", "code": kit.code}, checkout_id=done.checkout.id)
-        session.flush()
-        return ScanAnswer(201, event.outcome)
+        parts = {"kit": kit_summary(session, done.kit, done.state, lines=done.lines, held=done.held),
+                 "deployment": _deployment_json(done.deployment), "target": {"kind": "kit", "code": kit.code},
+                 "checkout_id": done.checkout.id}
+        return _log(session, caller, where, result=ScanResult.CHECKED_OUT, status=201, message=message,
+                    kit_id=kit.id, deployment_id=done.deployment.id, checkout_id=done.checkout.id,
+                    parts=parts, **common)
     done = deployments.checkin_box(session, caller, kit.code, usage=usage, deployment_id=deployment_id)
     message = N_("box %(code)s back from %(deployment)s: to inspect", code=kit.code,
                  deployment=done.deployment.code)
-    event = _event(caller, where, result=ScanResult.CHECKED_IN, status=200, message=message, kit_id=kit.id,
-                   deployment_id=done.deployment.id, checkout_id=done.checkout.id, **common)
-    session.add(event)
-    session.flush()
-    event.outcome = _body(event, message, kit=kit_summary(session, done.kit),
-                          deployment=_deployment_json(done.deployment),
-                          target={"kind": "kit", "code": kit.code}, checkout_id=done.checkout.id,
-                          movement_ids=[m.id for m in done.movements],
-                          usage={"consumed": done.checkout.consumed, "damaged": done.checkout.damaged,
-                                 "lost": done.checkout.lost})
-    session.flush()
-    return ScanAnswer(200, event.outcome)
+    parts = {"kit": kit_summary(session, done.kit), "deployment": _deployment_json(done.deployment),
+             "target": {"kind": "kit", "code": kit.code}, "checkout_id": done.checkout.id,
+             "movement_ids": [m.id for m in done.movements],
+             "usage": {"consumed": done.checkout.consumed, "damaged": done.checkout.damaged,
+                       "lost": done.checkout.lost}}
+    return _log(session, caller, where, result=ScanResult.CHECKED_IN, status=200, message=message,
+                kit_id=kit.id, deployment_id=done.deployment.id, checkout_id=done.checkout.id,
+                parts=parts, **common)
 
 
 def _refused(session: Session, caller: Caller, where: Station, common: dict, error: DomainError,
@@ -251,21 +244,16 @@ def _refused(session: Session, caller: Caller, where: Station, common: dict, err
                 kit = session.get(Kit, target.id) if target is not None and target.kind == "kit" else None
             known = deployment_id if isinstance(deployment_id, int) and not isinstance(deployment_id, bool) \
                 and session.get(Deployment, deployment_id) is not None else None
-            event = _event(caller, where, result=result, status=error.status, message=error.message,
-                           kit_id=kit.id if kit else None, deployment_id=known, **common)
-            session.add(event)
-            session.flush()
             summary = kit_summary(session, kit) if kit is not None else None
-            event.outcome = _body(
-                event, error.message, kit=summary,
-                deployment=summary["deployment"] if summary else None,
-                target={"kind": "kit", "code": kit.code} if kit else None,
-                error={"code": error.code, "message": str(error.message),
-                       "fields": {k: [str(v) for v in vs] for k, vs in error.fields.items()}},
-                error_i18n={"message": reason_json(error.message),
-                            "fields": {k: [reason_json(v) for v in vs] for k, vs in error.fields.items()}})
-            session.flush()
-            return ScanAnswer(error.status, event.outcome)
+            parts = {"kit": summary, "deployment": summary["deployment"] if summary else None,
+                     "target": {"kind": "kit", "code": kit.code} if kit else None,
+                     "error": {"code": error.code, "message": str(error.message),
+                               "fields": {k: [str(v) for v in vs] for k, vs in error.fields.items()}},
+                     "error_i18n": {"message": reason_json(error.message),
+                                    "fields": {k: [reason_json(v) for v in vs]
+                                               for k, vs in error.fields.items()}}}
+            return _log(session, caller, where, result=result, status=error.status, message=error.message,
+                        kit_id=kit.id if kit else None, deployment_id=known, parts=parts, **common)
     except IntegrityError:
         session.rollback()
         replay = _replay(session, caller, common["key"], common["fingerprint"])
@@ -299,14 +287,9 @@ def undo(session: Session, caller: Caller, scan_id: int, *, where: Station = Sta
                                             list(event.outcome.get("movement_ids", [])))
         event.undone_at = utcnow()
         message = N_("scan of %(code)s undone", code=kit.code)
-        undone = _event(caller, where, code=kit.code, action=event.action, result=ScanResult.UNDONE,
-                        status=200, message=message, key=None, fingerprint="", kit_id=kit.id,
-                        deployment_id=event.deployment_id)
-        session.add(undone)
-        session.flush()
         deployment = session.get(Deployment, event.deployment_id)
-        undone.outcome = _body(undone, message, kit=kit_summary(session, kit),
-                               deployment=_deployment_json(deployment),
-                               target={"kind": "kit", "code": kit.code}, undoes=event.id)
-        session.flush()
-        return ScanAnswer(200, undone.outcome)
+        parts = {"kit": kit_summary(session, kit), "deployment": _deployment_json(deployment),
+                 "target": {"kind": "kit", "code": kit.code}, "undoes": event.id}
+        return _log(session, caller, where, code=kit.code, action=event.action, result=ScanResult.UNDONE,
+                    status=200, message=message, key=None, fingerprint="", kit_id=kit.id,
+                    deployment_id=event.deployment_id, parts=parts)
