@@ -210,6 +210,8 @@ MATRIX = {
     ("api_scans.Scans", "POST"): ALL,
     ("api_scans.Scans", "GET"): ALL,
     ("api_scans.UndoScan", "POST"): ALL,
+    # Deployments (issue 7): station
+    ("station.index", "GET"): ALL,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}
