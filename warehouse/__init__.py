@@ -108,6 +108,10 @@ def register_blueprints(app: Flask) -> None:
     for module in (auth, home, account, admin, catalogue, locations, stock, stocktake, kits,
                    kit_editor, printing, scans, reports, squads, rosters, health, apidocs):
         app.register_blueprint(module.bp)
+    # Deployments (issue 7): pages
+    from warehouse.views import deployments
+
+    app.register_blueprint(deployments.bp)
     app.extensions["warehouse_api"] = register_api(app)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
@@ -109,8 +109,7 @@ def deployment_page(session: Session, *, page: int = 1, per_page: int = 50, **fi
     now = utcnow()
     found = paginate(session, deployment_stmt(now=now, **filters), page=page, per_page=per_page,
                      scalars=False)
-    found.items = _rows(session, found.items, now)
-    return found
+    return replace(found, items=_rows(session, found.items, now))
 
 
 def deployment_rows(session: Session, **filters) -> list[DeploymentRow]:
