@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
         apidocs,
         auth,
         catalogue,
+        deployments,
         health,
         home,
         kit_editor,
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
         rosters,
         scans,
         squads,
+        station,
         stock,
         stocktake,
     )
@@ -106,12 +108,9 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["code"] = CodeConverter
     for module in (auth, home, account, admin, catalogue, locations, stock, stocktake, kits,
-                   kit_editor, printing, scans, reports, squads, rosters, health, apidocs):
+                   kit_editor, printing, scans, reports, squads, rosters, deployments, station, health,
+                   apidocs):
         app.register_blueprint(module.bp)
-    # Deployments (issue 7): station
-    from warehouse.views import station
-
-    app.register_blueprint(station.bp)
     app.extensions["warehouse_api"] = register_api(app)
 
 

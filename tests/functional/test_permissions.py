@@ -212,6 +212,17 @@ MATRIX = {
     ("api_scans.UndoScan", "POST"): ALL,
     # Deployments (issue 7): station
     ("station.index", "GET"): ALL,
+    # Deployments (issue 7): pages. Every role opens, edits and closes (all four deploy);
+    # only stock handlers issue and take back loose items.
+    ("deployments.index", "GET"): ALL,
+    ("deployments.show", "GET"): ALL,
+    ("deployments.new", "GET"): ALL,
+    ("deployments.new", "POST"): ALL,
+    ("deployments.edit", "GET"): ALL,
+    ("deployments.edit", "POST"): ALL,
+    ("deployments.close", "POST"): ALL,
+    ("deployments.issue", "POST"): HANDLERS,
+    ("deployments.return_items", "POST"): HANDLERS,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}

@@ -8,9 +8,12 @@ from warehouse.domain.accounts import Role
 from warehouse.extensions import db
 from warehouse.queries.accounts import active_token_count, active_users_by_role
 from warehouse.queries.catalogue import categories
+from warehouse.queries.deployments import deployment_rows, overdue
 from warehouse.queries.kits import module_readiness
 from warehouse.queries.squads import staffing_report
+from warehouse.services.deployments import outstanding
 from warehouse.timezone import today
+from warehouse.views.deployments import overdue_for
 from warehouse.views.kits import READY_FAIR_PERCENT, READY_GOOD_PERCENT, readiness_level
 
 bp = Blueprint("home", __name__)
@@ -31,5 +34,16 @@ def index():
         "readiness_level": readiness_level,
         "READY_GOOD_PERCENT": READY_GOOD_PERCENT, "READY_FAIR_PERCENT": READY_FAIR_PERCENT,
         "staffing": staffing_report(db.session, today()) if current_user.role in STAFFING_ROLES else None,
+        **_deployments(),
     }
     return render_template("home/index.html", **figures)
+
+
+def _deployments() -> dict:
+    """Return what every role sees of deployments: how many are open, and the overdue ones."""
+    open_rows = deployment_rows(db.session, open=True)
+    late = overdue(db.session)
+    return {"open_deployments": len(open_rows), "boxes_out": sum(r.kits_out for r in open_rows),
+            # Overdue deployments are few: naming their boxes costs a query each.
+            "overdue": [(row, outstanding(db.session, row.deployment).kits) for row in late],
+            "overdue_for": overdue_for}
