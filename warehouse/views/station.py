@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from warehouse.access import DEPLOYERS, allow
-from warehouse.domain.deployments import DeploymentKind, ScanAction, ScanResult
+from warehouse.domain.deployments import ScanAction
 from warehouse.extensions import db
 from warehouse.queries.deployments import open_choices
 from warehouse.routing import MAX_ID
 from warehouse.services.deployments import CONFIRMERS
+from warehouse.views.deployment_labels import DEPLOYMENT_KIND_LABELS, SCAN_RESULT_LABELS
 from warehouse.views.labels import KIT_STATUS_LABELS
 
 bp = Blueprint("station", __name__)
 
 MODES = tuple(action.value for action in ScanAction)
-DEPLOYMENT_KIND_LABELS = {
-    DeploymentKind.INCIDENT: _l("Incident"),
-    DeploymentKind.DRILL: _l("Drill"),
-    DeploymentKind.EXERCISE: _l("Exercise"),
-    DeploymentKind.LEND: _l("Lent out"),
-}
-# The headline of the feedback panel, one per answer the scan API gives.
-RESULT_LABELS = {
-    ScanResult.CHECKED_OUT: _l("Checked out"),
-    ScanResult.CHECKED_IN: _l("Checked in"),
-    ScanResult.FOUND: _l("Found"),
-    ScanResult.UNDONE: _l("Undone"),
-    ScanResult.INVALID: _l("Not a code"),
-    ScanResult.NOT_FOUND: _l("Unknown code"),
-    ScanResult.WRONG_KIND: _l("Not a box"),
-    ScanResult.CONFLICT: _l("Refused"),
-    ScanResult.FORBIDDEN: _l("Not allowed"),
-}
 
 
 def _address(endpoint: str, argument: str) -> str:
@@ -57,13 +39,11 @@ def index():
     mode = request.args.get("mode")
     if mode not in MODES:
         mode = ScanAction.CHECK_OUT.value
-    # The deployment pages come from another part of issue 7; link to them once they exist.
-    deployment_url = _address("deployments.show", "deployment_id") \
-        if "deployments.show" in current_app.view_functions else ""
+    deployment_url = _address("deployments.show", "deployment_id")
     return render_template(
         "station/index.html", choices=choices, selected=selected, mode=mode,
         unknown_deployment=wanted is not None and selected is None,
         can_override=current_user.role in CONFIRMERS,
         scan_url=url_for("api_scans.Scans"),
         undo_url=_address("api_scans.UndoScan", "scan_id"), deployment_url=deployment_url,
-        kind_labels=DEPLOYMENT_KIND_LABELS, result_labels=RESULT_LABELS, status_labels=KIT_STATUS_LABELS)
+        kind_labels=DEPLOYMENT_KIND_LABELS, result_labels=SCAN_RESULT_LABELS, status_labels=KIT_STATUS_LABELS)
