@@ -53,7 +53,14 @@ def load_squads(session: Session) -> None:
     demo_squads.load_squads(session)
 
 
-LOADERS: list[Callable[[Session], None]] = [load_users, load_stock, load_kits, load_squads]
+def load_deployments(session: Session) -> None:
+    """Play out the demo deployments with the boxes and squads (after both) through the scan station."""
+    from warehouse import demo_deployments
+
+    demo_deployments.load_deployments(session)
+
+
+LOADERS: list[Callable[[Session], None]] = [load_users, load_stock, load_kits, load_squads, load_deployments]
 
 
 def is_empty(session: Session) -> bool:

@@ -39,7 +39,6 @@ ZONES = [
     ("LY-S", "S区 发运装车区", None, 36, 20, 4, 5),
 ]
 QUARANTINE = ("LY-Q", "Q区 待检隔离区", 36, 15, 4, 5)
-DEPLOYED = ("LY-OUT", "已出库（随队）")
 BINS_PER_RACK = 6
 RACK_FOOTPRINT_M2 = 4.0  # a 2 m x 1 m double-sided rack with its half of the aisle
 ISSUE_PURPOSES = [Purpose.DRILL, Purpose.TRAINING, Purpose.INCIDENT, Purpose.INCIDENT,
@@ -86,8 +85,6 @@ def build_locations(session: Session, caller: Caller) -> dict[str, list[Location
         session, caller, kind="quarantine", parent_id=depot.id, code=code, name=name,
         area_m2=float(width * depth), plan_x_m=float(x), plan_y_m=float(y),
         plan_width_m=float(width), plan_depth_m=float(depth))]
-    locations.create_location(session, caller, kind="deployed", parent_id=depot.id,
-                              code=DEPLOYED[0], name=DEPLOYED[1])
     return bins
 
 

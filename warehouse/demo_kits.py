@@ -3,7 +3,8 @@
 Built through the kit services (modules, templates, create_kit, restock_kit, inspect_kit), so
 every box obeys the app's rules. Stock for the boxes is first received into each item's own bin,
 then picked into the boxes; afterwards each box's history is dated back over the past months,
-as demo_depot dates the stock ledger. A fixed random seed makes every load the same.
+as demo_depot dates the stock ledger. Boxes whose story is a deployment are only packed here:
+demo_deployments scans them out and back in. A fixed random seed makes every load the same.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from warehouse.database import write_transaction
 from warehouse.demo_depot import SEED, _caller, _moment
-from warehouse.domain.kits import BoxType, InspectionOutcome, KitStatus
-from warehouse.domain.stock import LocationKind, Purpose, Reason, Tracking
+from warehouse.domain.kits import BoxType, InspectionOutcome, KitStatus, kit_code
+from warehouse.domain.stock import LocationKind, Reason, Tracking
 from warehouse.models import Item, Kit, KitEvent, Location, Lot, StockBalance, StockMovement
 from warehouse.services import kit_templates, kits, ledger
 from warehouse.services.accounts import Caller
@@ -269,6 +270,7 @@ class Story(enum.StrEnum):
     STALE = "stale"  # one line holds a lot expiring within its minimum shelf life
     EXPIRED = "expired"  # one line holds an expired lot
     SHORT = "short"  # defective units taken out to quarantine, not yet replaced
+    # Played out by demo_deployments through the scan station: packed ready here.
     DEPLOYED = "deployed"
     RETURNED = "returned"  # back from an incident with units used, awaiting inspection
     QUARANTINED = "quarantined"  # failed an inspection
@@ -320,7 +322,7 @@ BOXES: dict[str, list[Box]] = {
     ],
     "MT": [
         Box("ROPE", S.INSPECTED), Box("ROPE"), Box("ROPE", sub="RE-ROPE100"),
-        Box("ROPE", S.DEPLOYED, note="龙首山登山者被困救援"),
+        Box("ROPE", S.DEPLOYED, note="龙首山山岳救援拉动演练"),
         Box("TRAUMA"), Box("TRAUMA", S.STALE, line="MS-HEMOGAUZE"),
         Box("RATION"),
         Box("COLD"),
@@ -346,6 +348,8 @@ BOXES: dict[str, list[Box]] = {
         Box("TRAUMA"),
     ],
 }
+# Stories the deployments' demo plays out by scanning the boxes out and in; the note names the deployment.
+DEPLOYMENT_STORIES = {Story.DEPLOYED, Story.RETURNED}
 # Stories whose line holds a lot received for that box alone, with an expiry chosen for the story.
 DATED_LOT_STORIES = {Story.SOON, Story.STALE, Story.EXPIRED}
 # Stories whose dated lot no longer counts: the depot keeps a box's worth of fresh units to restock.
@@ -395,16 +399,16 @@ class Stock:
 
 @dataclass
 class Stamps:
-    """The dates to give afterwards to the kit events and movements each step writes."""
+    """The dates to give afterwards to the rows each step writes (by id range, per table)."""
 
+    # Models with an `at` column; each step's new rows in each get the step's date.
+    tables: tuple = (KitEvent, StockMovement)
     steps: list[dict] = field(default_factory=list)
-    last: tuple[int, int] | None = None  # the last event and movement ids when the last step ended
+    last: tuple[int, ...] | None = None  # the last id of each table when the last step ended
 
-    @staticmethod
-    def _last_ids(session: Session) -> tuple[int, int]:
-        return tuple(session.execute(select(
-            select(func.coalesce(func.max(KitEvent.id), 0)).scalar_subquery(),
-            select(func.coalesce(func.max(StockMovement.id), 0)).scalar_subquery())).one())
+    def _last_ids(self, session: Session) -> tuple[int, ...]:
+        return tuple(session.execute(select(*(
+            select(func.coalesce(func.max(model.id), 0)).scalar_subquery() for model in self.tables))).one())
 
     @contextmanager
     def dated(self, session: Session, at: datetime) -> Iterator[None]:
@@ -413,24 +417,23 @@ class Stamps:
         Steps follow one another with nothing written in between, so each starts where the
         last one ended.
         """
-        events, moves = self.last or self._last_ids(session)
+        before = self.last or self._last_ids(session)
         yield
         self.last = self._last_ids(session)
-        self.steps.append({"event_from": events, "event_to": self.last[0],
-                           "move_from": moves, "move_to": self.last[1], "at": at})
+        self.steps.append({"from": before, "to": self.last, "at": at})
 
     def apply(self, session: Session) -> None:
         """Date every step back, then each box's creation and last status change."""
-        events, moves = KitEvent.__table__, StockMovement.__table__
         with write_transaction(session):
             connection = session.connection()
-            # One executemany per table rather than a statement per step.
-            connection.execute(update(events).where(
-                events.c.id > bindparam("event_from"), events.c.id <= bindparam("event_to"))
-                .values(at=bindparam("at")), self.steps)
-            connection.execute(update(moves).where(
-                moves.c.id > bindparam("move_from"), moves.c.id <= bindparam("move_to"))
-                .values(at=bindparam("at")), self.steps)
+            for n, model in enumerate(self.tables):
+                table = model.__table__
+                # One executemany per table rather than a statement per step.
+                connection.execute(update(table).where(
+                    table.c.id > bindparam("first"), table.c.id <= bindparam("last"))
+                    .values(at=bindparam("at")),
+                    [{"first": step["from"][n], "last": step["to"][n], "at": step["at"]}
+                     for step in self.steps])
             created = select(func.min(KitEvent.at)).where(KitEvent.kit_id == Kit.id).scalar_subquery()
             changed = (select(func.max(KitEvent.at))
                        .where(KitEvent.kit_id == Kit.id, KitEvent.to_status.is_not(None)).scalar_subquery())
@@ -459,6 +462,12 @@ def build_templates(session: Session, caller: Caller, item_ids: dict[str, int]) 
                    for line in entry.lines],
             requirements=[{"module": code, "boxes_required": count}
                           for code, count in entry.requirements.items()])
+
+
+def story_boxes(stories=DEPLOYMENT_STORIES) -> list[tuple[str, Box]]:
+    """Return the code and entry of each box with one of the stories (boxes number in BOXES order)."""
+    return [(kit_code(module, number), box) for module, boxes in BOXES.items()
+            for number, box in enumerate(boxes, start=1) if box.story in stories]
 
 
 def _filled_sku(box: Box, line: Line) -> str:
@@ -593,9 +602,8 @@ class Packer:
     def __init__(self, session: Session, stock: Stock, rng: random.Random) -> None:
         self.session, self.stock, self.rng = session, stock, rng
         self.keeper, self.officer = _caller(session, "keeper"), _caller(session, "officer")
-        kinds = dict(session.execute(select(Location.kind, Location.id).where(
-            Location.kind.in_([LocationKind.QUARANTINE, LocationKind.DEPLOYED]))).all())
-        self.quarantine_id, self.deployed_id = kinds[LocationKind.QUARANTINE], kinds[LocationKind.DEPLOYED]
+        self.quarantine_id = session.scalar(select(Location.id).where(
+            Location.kind == LocationKind.QUARANTINE))
         self.stamps = Stamps()
         self.on = today()
 
@@ -631,13 +639,6 @@ class Packer:
             with self.stamps.dated(session, self.at(self.on - timedelta(days=self.rng.randrange(2, 6)))):
                 kits.inspect_kit(session, self.officer, code, outcome=InspectionOutcome.FAILED,
                                  findings=box.note)
-        elif story in (Story.DEPLOYED, Story.RETURNED):
-            days_out = self.rng.randrange(1, 4) if story == Story.DEPLOYED else self.rng.randrange(6, 9)
-            with self.stamps.dated(session, self.at(self.on - timedelta(days=days_out))):
-                self.deploy(plan, code)
-            if story == Story.RETURNED:
-                with self.stamps.dated(session, self.at(self.on - timedelta(days=1))):
-                    self.bring_back(plan, code)
 
     def pack(self, plan: Plan, code: str) -> None:
         """Fill every line; a stale or expired lot goes in as packed back then, when it still counted."""
@@ -673,29 +674,6 @@ class Packer:
         removal = {"item_id": item.id, "lot": self._lot_in_box(kits.get_kit(session, code), item),
                    "quantity": box.quantity, "to_location_id": self.quarantine_id}
         kits.restock_kit(session, self.keeper, code, removals=[removal], note=box.note)
-
-    def deploy(self, plan: Plan, code: str) -> None:
-        """Send the box out with a squad (check-out proper belongs to the deployments issue)."""
-        session = self.session
-        with write_transaction(session):
-            kit = kits.get_kit(session, code, lock=True)
-            kits.place(session, kit, session.get(Location, self.deployed_id))
-            kits.record_transition(session, self.keeper, kit, KitStatus.DEPLOYED, note=plan.box.note)
-
-    def bring_back(self, plan: Plan, code: str) -> None:
-        """Bring the box home with some units used up; it waits for inspection."""
-        session, box = self.session, plan.box
-        with write_transaction(session):
-            kit = kits.get_kit(session, code, lock=True)
-            item = session.get(Item, self.stock.item_ids[box.line])
-            ledger.post(session, self.keeper, item=item, lot=self._lot_in_box(kit, item),
-                        quantity=box.quantity, reason=Reason.CONSUME,
-                        from_location=session.get(Location, kit.location_id), purpose=Purpose.INCIDENT,
-                        reference=code, note=f"{box.note}：救援中使用，未能回收")
-            kits.place(session, kit, session.get(Location, kit.home_location_id))
-            kits.record_transition(session, self.keeper, kit, KitStatus.RETURNED,
-                                   note=f"{box.note}归队，待检查")
-
 
 def load_kits(session: Session) -> None:
     """Load the modules, box templates and boxes, packed from depot stock and dated back."""

@@ -20,7 +20,8 @@ from warehouse.queries.pagination import Page, paginate
 from warehouse.services.stock import pick_candidates
 from warehouse.timezone import today
 
-# Stock that counts as held by the depot (kits inside it too); deployed stock is out.
+# Stock that counts as held by the depot (kits inside it too); deployed stock is out, and so is
+# a box checked out to a deployment (see counted_kind).
 HELD_KINDS = (LocationKind.ZONE, LocationKind.RACK, LocationKind.BIN, LocationKind.KIT,
               LocationKind.QUARANTINE)
 
@@ -30,30 +31,51 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def status_expr(on: date):
-    """SQL for a balance's status, from its lot's expiry and its location's kind."""
+def counted_kind(location=Location):
+    """SQL for the kind a balance counts as: a box checked out counts as deployed, like its deployment.
+
+    The box keeps its own location (kind kit) and hangs under the deployment's; its parent is
+    tested against the set of deployed locations, an uncorrelated subquery the database runs
+    once per statement rather than once per row.
+    """
+    out = aliased(Location, name="out_place")
+    in_deployed_box = and_(location.kind == LocationKind.KIT,
+                           location.parent_id.in_(select(out.id).where(out.kind == LocationKind.DEPLOYED)))
+    return case((in_deployed_box, literal(LocationKind.DEPLOYED.value)), else_=location.kind)
+
+
+def held_expr(kind=None):
+    """SQL for a balance's units the depot holds (in storage, boxes or quarantine, not out)."""
+    kind = counted_kind() if kind is None else kind
+    return case((kind.in_(HELD_KINDS), StockBalance.quantity), else_=0)
+
+
+def status_expr(on: date, kind=None):
+    """SQL for a balance's status, from its lot's expiry and the kind it counts as."""
+    kind = counted_kind() if kind is None else kind
     return case(
         (and_(Lot.expires_on.is_not(None), Lot.expires_on < on), literal(StockStatus.EXPIRED.value)),
-        (Location.kind == LocationKind.QUARANTINE, literal(StockStatus.QUARANTINED.value)),
-        (Location.kind == LocationKind.DEPLOYED, literal(StockStatus.DEPLOYED.value)),
+        (kind == LocationKind.QUARANTINE, literal(StockStatus.QUARANTINED.value)),
+        (kind == LocationKind.DEPLOYED, literal(StockStatus.DEPLOYED.value)),
         else_=literal(StockStatus.AVAILABLE.value),
     )
 
 
-def available_expr(on: date):
+def available_expr(on: date, kind=None):
     """SQL for the part of a balance that can be used: held, in date, not quarantined."""
-    usable = and_(Location.kind.in_(HELD_KINDS), Location.kind != LocationKind.QUARANTINE,
+    kind = counted_kind() if kind is None else kind
+    usable = and_(kind.in_(HELD_KINDS), kind != LocationKind.QUARANTINE,
                   or_(Lot.expires_on.is_(None), Lot.expires_on >= on))
     return case((usable, StockBalance.quantity), else_=0)
 
 
 def available_by_item(on: date):
     """A subquery: each item's usable quantity in the depot."""
+    kind = counted_kind()
     return (
         select(StockBalance.item_id.label("item_id"),
-               func.sum(available_expr(on)).label("available"),
-               func.sum(case((Location.kind.in_(HELD_KINDS), StockBalance.quantity), else_=0))
-               .label("on_hand"))
+               func.sum(available_expr(on, kind)).label("available"),
+               func.sum(held_expr(kind)).label("on_hand"))
         .join(Location, Location.id == StockBalance.location_id)
         .outerjoin(Lot, Lot.id == StockBalance.lot_id)
         .group_by(StockBalance.item_id)
@@ -117,8 +139,7 @@ def item_row(session: Session, item_id: int):
 
 def item_lots(session: Session, item_id: int) -> list:
     """Return an item's lots, first expiry first, with the units the depot holds of each."""
-    held = func.coalesce(func.sum(case((Location.kind.in_(HELD_KINDS), StockBalance.quantity),
-                                       else_=0)), 0)
+    held = func.coalesce(func.sum(held_expr()), 0)
     return session.execute(
         select(Lot.id, Lot.code, Lot.expires_on, Lot.received_on, Lot.next_inspection_on,
                Lot.supplier_ref, held.label("on_hand"))
@@ -148,7 +169,8 @@ def stock_stmt(*, item_id: int | None = None, location_id: int | None = None,
                on: date | None = None, session: Session | None = None) -> Select:
     """Balances above zero with their item, lot, location and status."""
     on = on or today()
-    status_value = status_expr(on)
+    kind = counted_kind()
+    status_value = status_expr(on, kind)
     stmt = (
         select(StockBalance.id, StockBalance.quantity, StockBalance.updated_at,
                Item.id.label("item_id"), Item.sku, Item.name_zh, Item.name_en, Item.unit,
@@ -178,7 +200,7 @@ def stock_stmt(*, item_id: int | None = None, location_id: int | None = None,
     if expiring_within_days is not None:
         stmt = stmt.where(Lot.expires_on.is_not(None),
                           Lot.expires_on <= on + timedelta(days=expiring_within_days),
-                          Location.kind != LocationKind.DEPLOYED)
+                          kind != LocationKind.DEPLOYED)
     if below_minimum is not None:
         totals = available_by_item(on)
         short = func.coalesce(
@@ -238,12 +260,12 @@ def below_minimum_page(session: Session, *, page: int = 1, per_page: int = 50, *
 def stock_by_category(session: Session, on: date | None = None) -> list:
     """Per category: items, units held, units usable, expired units and items below minimum."""
     on = on or today()
-    held = case((Location.kind.in_(HELD_KINDS), StockBalance.quantity), else_=0)
+    kind = counted_kind()
     expired = case((and_(Lot.expires_on.is_not(None), Lot.expires_on < on,
-                         Location.kind.in_(HELD_KINDS)), StockBalance.quantity), else_=0)
+                         kind.in_(HELD_KINDS)), StockBalance.quantity), else_=0)
     units = (
-        select(Item.category_id.label("category_id"), func.sum(held).label("held"),
-               func.sum(available_expr(on)).label("available"), func.sum(expired).label("expired"))
+        select(Item.category_id.label("category_id"), func.sum(held_expr(kind)).label("held"),
+               func.sum(available_expr(on, kind)).label("available"), func.sum(expired).label("expired"))
         .select_from(StockBalance)
         .join(Item, Item.id == StockBalance.item_id)
         .join(Location, Location.id == StockBalance.location_id)
