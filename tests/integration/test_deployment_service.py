@@ -235,3 +235,26 @@ def test_undo_check_out_and_check_in(app, session, boxes):
     assert session.scalar(select(func.count()).select_from(StockMovement)) == before + 2
     assert kits.measure(session, session.scalar(select(Kit).where(Kit.code == code))).complete
     assert ledger.check(session) == []
+
+
+def test_stock_out_with_a_deployment_changes_only_through_check_in_and_returns(app, session, boxes):
+    from warehouse.services import stock
+
+    deployment = make_deployment(app)
+    code = boxes.boxes[0]
+    deployments.check_out(session, CLI, code, deployment)
+    deployments.issue_loose(session, CLI, deployment, item_id=boxes.rope, quantity=2)
+    session.rollback()
+    box = session.scalar(select(Kit.location_id).where(Kit.code == code))
+    out_there = session.get(Deployment, deployment).location_id
+    before = stock_counts(app)
+    for location in (box, out_there):
+        with pytest.raises(Conflict) as error:
+            stock.adjust_stock(session, CLI, item_id=boxes.rope, location_id=location, change=-1, note="丢了")
+        assert "checked in" in error.value.message
+        with pytest.raises(Conflict):
+            stock.adjust_stock(session, CLI, item_id=boxes.rope, location_id=location, change=1, note="多了")
+    assert stock_counts(app) == before
+    # Back in, the box is a depot place again.
+    deployments.check_in(session, CLI, code)
+    stock.adjust_stock(session, CLI, item_id=boxes.rope, location_id=box, change=-1, note="盘点少一根")

@@ -452,14 +452,17 @@ def write_off(session: Session, caller: Caller, deployment: Deployment, *, item:
     common = dict(item=item, lot=lot, from_location=source, reference=deployment.code)
     posted = []
     if consumed:
-        posted.append(ledger.post(session, caller, quantity=consumed, reason=Reason.CONSUME,
+        posted.append(ledger.post(session, caller, for_deployment=True,
+                                  quantity=consumed, reason=Reason.CONSUME,
                                   purpose=PURPOSES[deployment.kind], note=f"{deployment.name}", **common))
     if damaged:
-        posted.append(ledger.post(session, caller, quantity=damaged, reason=Reason.MOVE,
+        posted.append(ledger.post(session, caller, for_deployment=True,
+                                  quantity=damaged, reason=Reason.MOVE,
                                   to_location=_quarantine(session, _depot_path(source)),
                                   note=f"{deployment.name}: damaged", **common))
     if lost:
-        posted.append(ledger.post(session, caller, quantity=lost, reason=Reason.DISPOSE,
+        posted.append(ledger.post(session, caller, for_deployment=True,
+                                  quantity=lost, reason=Reason.DISPOSE,
                                   note=f"{deployment.name}: lost", **common))
     return posted
 
@@ -558,7 +561,8 @@ def undo_check_in(session: Session, caller: Caller, checkout_id: int, movement_i
         lot = session.get(Lot, movement.lot_id) if movement.lot_id else None
         back_from = session.get(Location, movement.to_location_id) if movement.to_location_id else None
         # Consumed and lost units left the books: bring them back as a correction of the mistake.
-        ledger.post(session, caller, item=item, lot=lot, quantity=movement.quantity,
+        ledger.post(session, caller, for_deployment=True,
+                    item=item, lot=lot, quantity=movement.quantity,
                     reason=Reason.MOVE if back_from is not None else Reason.ADJUST,
                     from_location=back_from, to_location=box, reference=deployment.code,
                     note=f"undo of check-in ({movement.reason.value} #{movement.id})")
@@ -595,7 +599,8 @@ def issue_loose(session: Session, caller: Caller, deployment_id: int, *, item_id
         for pick in picks:
             origin = session.get(Location, pick.candidate.location_id)
             picked_lot = session.get(Lot, pick.candidate.lot_id) if pick.candidate.lot_id else None
-            posted.append(ledger.post(session, caller, item=item, lot=picked_lot, quantity=pick.quantity,
+            posted.append(ledger.post(session, caller, for_deployment=True,
+                                      item=item, lot=picked_lot, quantity=pick.quantity,
                                       reason=Reason.ISSUE, purpose=PURPOSES[deployment.kind],
                                       from_location=origin, to_location=destination,
                                       reference=deployment.code, note=note or deployment.name))
@@ -630,7 +635,8 @@ def return_loose(session: Session, caller: Caller, deployment_id: int, *, item_i
             shelf = get_location(session, to_location_id, "to_location_id", RECEIVABLE_KINDS)
             if not shelf.path.startswith(_depot_path(out_there)):
                 raise InvalidInput.on("to_location_id", N_("not in this deployment's depot"))
-            posted.append(ledger.post(session, caller, item=item, lot=found, quantity=returned,
+            posted.append(ledger.post(session, caller, for_deployment=True,
+                                      item=item, lot=found, quantity=returned,
                                       reason=Reason.MOVE, from_location=out_there, to_location=shelf,
                                       reference=deployment.code, note=note or f"{deployment.name}: returned"))
         posted += write_off(session, caller, deployment, item=item, lot=found, source=out_there,

@@ -18,6 +18,7 @@ from warehouse.domain.errors import N_, Conflict, InvalidInput
 from warehouse.domain.stock import (
     MAX_BALANCE,
     STOCKED_KINDS,
+    LocationKind,
     Purpose,
     Reason,
     StocktakeStatus,
@@ -73,6 +74,17 @@ def _refuse_frozen(session: Session, locations: list[Location]) -> None:
     if frozen is not None:
         raise Conflict(N_("location %(code)s is being counted; finish or cancel the stocktake first",
                           code=frozen), {"location": [N_("being counted")]})
+
+
+def _refuse_out(session: Session, locations: list[Location]) -> None:
+    """Refuse movements at a deployment's location or in a box that is out with one."""
+    for location in locations:
+        out = location.kind == LocationKind.DEPLOYED or (
+            location.kind == LocationKind.KIT and location.parent_id is not None
+            and session.get(Location, location.parent_id).kind == LocationKind.DEPLOYED)
+        if out:
+            raise Conflict(N_("%(code)s is out with a deployment; its stock changes when it is checked in",
+                              code=location.code), {"location": [N_("out with a deployment")]})
 
 
 def _take(session: Session, item: Item, lot: Lot | None, location: Location, quantity: int) -> None:
@@ -144,10 +156,18 @@ def post(
     reference: str = "",
     note: str = "",
     at: datetime | None = None,
+    for_deployment: bool = False,
 ) -> StockMovement:
-    """Append one movement and update the balances it touches; the caller's transaction commits."""
+    """Append one movement and update the balances it touches; the caller's transaction commits.
+
+    Stock out with a deployment (its location, or a box hanging under it) changes only through
+    the deployment's check-in and returns (`for_deployment`): a stray adjustment would skip them.
+    """
     _check_entry(item, lot, quantity, from_location, to_location)
-    _refuse_frozen(session, [loc for loc in (from_location, to_location) if loc is not None])
+    touched = [loc for loc in (from_location, to_location) if loc is not None]
+    if not for_deployment:
+        _refuse_out(session, touched)
+    _refuse_frozen(session, touched)
     if from_location is not None:
         _take(session, item, lot, from_location, quantity)
     if to_location is not None:
