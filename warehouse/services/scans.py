@@ -62,14 +62,15 @@ def reason_json(text) -> dict | str:
     """Return a message as JSON that can be translated later: its template and values."""
     if isinstance(text, Reason):
         return {"template": text.template, "params": {k: reason_json(v) for k, v in text.params.items()}}
-    return str(text)
+    # Numbers stay numbers: a template's %(count)d needs one.
+    return text if isinstance(text, int | float) else str(text)
 
 
 def reason_from_json(data) -> str:
     """Rebuild a message stored by reason_json."""
     if isinstance(data, dict) and "template" in data:
         return Reason(data["template"], **{k: reason_from_json(v) for k, v in data.get("params", {}).items()})
-    return str(data)
+    return data if isinstance(data, int | float) else str(data)
 
 
 @dataclass(frozen=True)
