@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
@@ -109,8 +109,7 @@ def deployment_page(session: Session, *, page: int = 1, per_page: int = 50, **fi
     now = utcnow()
     found = paginate(session, deployment_stmt(now=now, **filters), page=page, per_page=per_page,
                      scalars=False)
-    found.items = _rows(session, found.items, now)
-    return found
+    return replace(found, items=_rows(session, found.items, now))
 
 
 def deployment_rows(session: Session, **filters) -> list[DeploymentRow]:
@@ -253,3 +252,14 @@ def kit_summary(session: Session, kit: Kit, state: Completeness | None = None) -
                      for h in sorted(held, key=lambda h: (items[h.item_id].sku, lots.get(h.lot_id) or ""))],
         "deployment": {"id": holder.id, "code": holder.code, "name": holder.name} if holder else None,
     }
+
+
+def boxes_out(session: Session, deployment_ids) -> dict[int, list[str]]:
+    """Return the codes of the boxes each deployment still has out, in one query."""
+    found: dict[int, list[str]] = {}
+    for deployment_id, code in session.execute(
+            select(KitCheckout.deployment_id, Kit.code).join(Kit, Kit.id == KitCheckout.kit_id)
+            .where(KitCheckout.deployment_id.in_(list(deployment_ids)), KitCheckout.in_at.is_(None))
+            .order_by(Kit.code)):
+        found.setdefault(deployment_id, []).append(code)
+    return found
