@@ -223,6 +223,16 @@ MATRIX = {
     ("deployments.close", "POST"): ALL,
     ("deployments.issue", "POST"): HANDLERS,
     ("deployments.return_items", "POST"): HANDLERS,
+    # Deployments (issue 7): api. Everyone signed in reads; deployers open, change and close;
+    # stock handlers issue and take back loose items.
+    ("api_deployments.Deployments", "GET"): ALL,
+    ("api_deployments.Deployments", "POST"): ALL,
+    ("api_deployments.OverdueDeployments", "GET"): ALL,
+    ("api_deployments.DeploymentById", "GET"): ALL,
+    ("api_deployments.DeploymentById", "PATCH"): ALL,
+    ("api_deployments.CloseDeployment", "POST"): ALL,
+    ("api_deployments.DeploymentIssues", "POST"): HANDLERS,
+    ("api_deployments.DeploymentReturns", "POST"): HANDLERS,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}

@@ -5,10 +5,26 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api, Blueprint
 from marshmallow import ValidationError
-from webargs.flaskparser import FlaskParser, is_json_request
+from webargs.flaskparser import FlaskParser, abort, is_json_request
 
 from warehouse.routing import CodeConverter, IdConverter, code_parameter_schema, id_parameter_schema
 from warehouse.schemas.common import ErrorSchema
+
+# No body of ours nests deeper than a few levels; far deeper ones would overflow the recursive
+# checks after parsing (a 500), and even deeper ones the JSON decoder itself.
+MAX_JSON_DEPTH = 32
+
+
+def nests_deeper_than(data, limit: int) -> bool:
+    """Tell whether JSON data nests lists and objects deeper than the limit (without recursion)."""
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        if children and depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 class BodyRequiredParser(FlaskParser):
@@ -17,7 +33,13 @@ class BodyRequiredParser(FlaskParser):
     def load_json(self, req, schema):
         if not is_json_request(req):
             raise ValidationError("send a JSON object with Content-Type: application/json")
-        return super().load_json(req, schema)
+        try:
+            data = super().load_json(req, schema)
+        except RecursionError:
+            abort(400, messages={"json": [f"nested more than {MAX_JSON_DEPTH} levels deep"]})
+        if nests_deeper_than(data, MAX_JSON_DEPTH):
+            abort(400, messages={"json": [f"nested more than {MAX_JSON_DEPTH} levels deep"]})
+        return data
 
 
 class ResourceBlueprint(Blueprint):
@@ -52,6 +74,7 @@ def register_api(app: Flask) -> WarehouseApi:
         auth,
         categories,
         compliance,
+        deployments,
         disposals,
         issues,
         items,
@@ -89,7 +112,9 @@ def register_api(app: Flask) -> WarehouseApi:
                    # Squads (issue 6): api
                    squads, personnel, compliance, qualification_kinds,
                    # Deployments (issue 7): the scan station
-                   scans):
+                   scans,
+                   # Deployments (issue 7): api
+                   deployments):
         api.register_blueprint(module.blp, url_prefix="/api/v1" + module.PREFIX)
         # Bearer calls need no CSRF token; cookie-based calls are checked in register_access.
         csrf.exempt(module.blp)

@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 from flask import current_app, jsonify, request
 from flask.views import MethodView
 from marshmallow import RAISE
+from webargs.flaskparser import abort, is_json_request
 
 from warehouse.access import DEPLOYERS, allow, current_caller, signed_in
-from warehouse.api import ResourceBlueprint
+from warehouse.api import BodyRequiredParser, ResourceBlueprint
 from warehouse.extensions import db
 from warehouse.i18n import translated
 from warehouse.queries.deployments import scan_page
@@ -24,8 +25,29 @@ from warehouse.schemas.scans import (
 from warehouse.services import scans
 
 PREFIX = "/scans"
-blp = ResourceBlueprint("api_scans", __name__,
-                        description="The scan station: every scan is logged, refused ones too")
+NOT_A_SCAN = "send the scan as a JSON object with Content-Type: application/json"
+
+
+class ScanBodyParser(BodyRequiredParser):
+    """Answer 400 to a body that is no JSON object at all: scanner garbage, not a field's mistake."""
+
+    def load_json(self, req, schema):
+        if not is_json_request(req) or not req.get_data(cache=True).strip():
+            abort(400, messages={"json": [NOT_A_SCAN]})
+        data = super().load_json(req, schema)
+        if not isinstance(data, dict):
+            abort(400, messages={"json": [NOT_A_SCAN]})
+        return data
+
+
+class ScanBlueprint(ResourceBlueprint):
+    """The resource blueprint, reading scan bodies with ScanBodyParser."""
+
+    ARGUMENTS_PARSER = ScanBodyParser()
+
+
+blp = ScanBlueprint("api_scans", __name__,
+                    description="The scan station: every scan is logged, refused ones too")
 
 
 def known_hosts() -> frozenset[str]:
@@ -63,13 +85,14 @@ class Scans(MethodView):
     @blp.arguments(ScanInputSchema)
     @blp.response(201, ScanAnswerSchema, description="Checked out")
     @blp.alt_response(200, schema=ScanAnswerSchema, description="Checked in or looked up")
-    @blp.alt_response(400, schema=ScanRefusedSchema, description="Garbage, too long or control characters")
+    @blp.alt_response(400, schema=ScanRefusedSchema,
+                      description="No JSON object; a code of garbage, too long or with control characters")
     @blp.alt_response(403, schema=ScanRefusedSchema, description="A box that is not ready needs a confirmer")
     @blp.alt_response(404, schema=ScanRefusedSchema, description="Unknown code or another system's label")
     @blp.alt_response(409, schema=ScanRefusedSchema,
                       description="Out with another deployment, not out, not ready, closed deployment")
     @blp.alt_response(422, schema=ScanRefusedSchema,
-                      description="A location or item where a box was expected")
+                      description="A location or item where a box was expected, or a bad field")
     def post(self, data):
         """Scan a box: check it out to a deployment, check it in with usage, or look it up.
 

@@ -256,3 +256,14 @@ def kit_summary(session: Session, kit: Kit, state: Completeness | None = None, *
                      for h in sorted(held, key=lambda h: (items[h.item_id].sku, lots.get(h.lot_id) or ""))],
         "deployment": {"id": holder.id, "code": holder.code, "name": holder.name} if holder else None,
     }
+
+
+def boxes_out(session: Session, deployment_ids) -> dict[int, list[str]]:
+    """Return the codes of the boxes each deployment still has out, in one query."""
+    found: dict[int, list[str]] = {}
+    for deployment_id, code in session.execute(
+            select(KitCheckout.deployment_id, Kit.code).join(Kit, Kit.id == KitCheckout.kit_id)
+            .where(KitCheckout.deployment_id.in_(list(deployment_ids)), KitCheckout.in_at.is_(None))
+            .order_by(Kit.code)):
+        found.setdefault(deployment_id, []).append(code)
+    return found

@@ -11,19 +11,38 @@ from marshmallow import validate
 from warehouse.routing import MAX_ID
 
 
-def _nul_fields(data, path: str = "") -> list[str]:
-    """Return the paths of the string values (and keys) in data that contain a NUL character."""
+def _unstorable(text: str) -> str | None:
+    """Return why a database cannot store the text (NUL, a lone surrogate), or None."""
+    if "\x00" in text:
+        return "must not contain NUL characters"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # JSON's "\ud800" escape decodes to a lone surrogate, which no driver can encode.
+        return "must be valid Unicode (no lone surrogates)"
+    return None
+
+
+def _nul_fields(data, path: str = "") -> dict[str, str]:
+    """Return the paths of the string values (and keys) in data that cannot be stored, with why."""
     if isinstance(data, str):
-        return [path or "_schema"] if "\x00" in data else []
+        reason = _unstorable(data)
+        return {path or "_schema": reason} if reason else {}
     if isinstance(data, dict):
-        found = []
+        found = {}
         for key, value in data.items():
-            key_path = f"{path}.{key}" if path else str(key)
-            found += [key_path] if "\x00" in str(key) else _nul_fields(value, key_path)
+            # The error names the key: escape what the response could not encode.
+            shown = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+            key_path = f"{path}.{shown}" if path else shown
+            reason = _unstorable(str(key))
+            found |= {key_path: reason} if reason else _nul_fields(value, key_path)
         return found
     if isinstance(data, list):
-        return [p for index, item in enumerate(data) for p in _nul_fields(item, f"{path}.{index}")]
-    return []
+        found = {}
+        for index, item in enumerate(data):
+            found |= _nul_fields(item, f"{path}.{index}")
+        return found
+    return {}
 
 
 class StrictSchema(ma.Schema):
@@ -34,10 +53,11 @@ class StrictSchema(ma.Schema):
 
     @ma.pre_load(pass_collection=True)
     def refuse_nul_characters(self, data, **kwargs):
-        # PostgreSQL cannot store NUL in text; refuse it here rather than fail at the database.
+        # PostgreSQL cannot store NUL in text, nor either engine a lone surrogate; refuse them
+        # here rather than fail at the database.
         fields = _nul_fields(data)
         if fields:
-            raise ma.ValidationError({name: ["must not contain NUL characters"] for name in fields})
+            raise ma.ValidationError({name: [reason] for name, reason in fields.items()})
         return data
 
 

@@ -9,14 +9,20 @@ from warehouse.domain.deployments import MAX_USAGE_LINES, ScanAction, ScanResult
 from warehouse.schemas.common import ErrorDetailSchema, PageArgsSchema, StrictSchema, UTCDateTime, id_field
 
 
+def usage_count() -> ma.fields.Integer:
+    """Return a field for units used, damaged or lost: a JSON integer from 0 (never 1.5 or "1")."""
+    # Strict: a count of 1.5 is a mistake to refuse, not one to round down.
+    return ma.fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
+
+
 class UsageInputSchema(StrictSchema):
     """What happened to one item (lot) of a box while it was out; lines not named came back whole."""
 
     item_id = ma.fields.Integer(required=True)
     lot = ma.fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
-    consumed = ma.fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
-    damaged = ma.fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
-    lost = ma.fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
+    consumed = usage_count()
+    damaged = usage_count()
+    lost = usage_count()
 
 
 class ScanInputSchema(StrictSchema):
@@ -24,7 +30,7 @@ class ScanInputSchema(StrictSchema):
 
     # Raw: whatever a scanner or a forged request sends reaches the service, which answers
     # 400 for garbage and logs the attempt (a schema error would go unlogged).
-    code = ma.fields.Raw(required=True, metadata={
+    code = ma.fields.Raw(required=True, allow_none=True, metadata={
         "description": "What the scanner typed: a bare code (K-EQ-0001) or a label URL", "type": "string"})
     action = ma.fields.String(required=True, validate=validate.OneOf([a.value for a in ScanAction]))
     deployment_id = id_field(load_default=None, allow_none=True, metadata={
@@ -125,7 +131,9 @@ class ScanRefusedSchema(ma.Schema):
     """A refused scan: the API's error shape, plus what the station shows."""
 
     error = ma.fields.Nested(ErrorDetailSchema, required=True)
-    scan = ma.fields.Nested(ScanAnswerSchema, required=True)
+    # Absent when the request itself was refused (no JSON object, a bad field): nothing was scanned.
+    scan = ma.fields.Nested(ScanAnswerSchema, metadata={
+        "description": "The scan as logged; absent when the body or a field other than the code was refused"})
 
 
 class ScanEventSchema(ma.Schema):
