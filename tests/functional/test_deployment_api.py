@@ -230,7 +230,7 @@ def test_close_with_boxes_out_is_409_listing_them_then_loose_units(app, api, dep
     before = rows(app)
     error = assert_error(api("POST", f"{URL}/{deployment}/close", Role.COMMANDER, json={}), 409,
                          "conflict", "kits")
-    assert error["message"] == f"2 boxes are still out: {depot.boxes[0]}, {depot.boxes[1]}"
+    assert error["message"] == f"boxes still out (2): {depot.boxes[0]}, {depot.boxes[1]}"
     for box in depot.boxes[:2]:
         scan(api, box, "check_in")
     error = assert_error(api("POST", f"{URL}/{deployment}/close", json={}), 409, "conflict", "items")

@@ -457,7 +457,7 @@ def test_closing_with_boxes_out_is_refused_naming_them(app, client_as, depot):
     out = depot["boxes"].boxes[0]
     response = english(client_as("commander")).post_form(f"/deployments/{drill}/close", {"note": "结束"})
     assert response.status_code == 409
-    assert f"Could not close: 1 boxes are still out: {out}" in flashes(response)
+    assert f"Could not close: boxes still out (1): {out}" in flashes(response)
     assert stored(app, drill)["closed_at"] is None
     assert 'data-testid="close-form"' in response.get_data(as_text=True)
 

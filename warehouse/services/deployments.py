@@ -286,7 +286,7 @@ def close_deployment(session: Session, caller: Caller, deployment_id: int, *, no
         left = outstanding(session, deployment)
         if left.kits:
             shown = ", ".join(left.kits[:10]) + ("…" if len(left.kits) > 10 else "")
-            raise Conflict(N_("%(count)d boxes are still out: %(codes)s", count=len(left.kits), codes=shown),
+            raise Conflict(N_("boxes still out (%(count)d): %(codes)s", count=len(left.kits), codes=shown),
                            {"kits": [N_("check them in first")]})
         if left.loose_units:
             raise Conflict(N_("%(count)d loose units are still out; return or write them off first",
