@@ -51,6 +51,7 @@ lint: install-dev
 bench: install
 	$(BIN)/python benchmarks/labels_bench.py
 	$(BIN)/python benchmarks/staffing_bench.py
+	$(BIN)/python benchmarks/scan_bench.py
 
 # After changing UI strings: refresh the template and the Chinese catalog, then translate.
 extract-messages: install
