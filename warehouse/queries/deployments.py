@@ -231,7 +231,8 @@ def kit_summary(session: Session, kit: Kit, state: Completeness | None = None, *
     if state is None:
         state = completeness(lines, held, today())
     item_ids = {h.item_id for h in held} | {s.line.item_id for s in state.shortfalls}
-    items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(item_ids)))}
+    items = {i.id: i for i in session.execute(select(Item.id, Item.sku, Item.name_zh, Item.name_en, Item.unit)
+                                                .where(Item.id.in_(item_ids)))}
     lots = dict(session.execute(select(Lot.id, Lot.code).where(
         Lot.id.in_({h.lot_id for h in held} - {None}))).all())
     holder = session.execute(

@@ -50,6 +50,7 @@ from warehouse.models import (
     Item,
     Kit,
     KitEvent,
+    KitLineSubstitute,
     KitTemplate,
     KitTemplateLine,
     Location,
@@ -90,10 +91,22 @@ def get_kit(session: Session, code: str, *, lock: bool = False) -> Kit:
 
 def line_specs(session: Session, template_id: int) -> list[LineSpec]:
     """Return a template's content lines as domain specs, in template order."""
-    lines = session.scalars(select(KitTemplateLine).where(KitTemplateLine.template_id == template_id)
-                            .order_by(KitTemplateLine.position, KitTemplateLine.id)).all()
-    return [LineSpec(line.id, line.item_id, line.par_quantity, line.min_shelf_days, line.optional,
-                     frozenset(s.item_id for s in line.substitutes)) for line in lines]
+    # Plain columns in one query: a scan measures a box, and loading ORM lines with their items
+    # and substitutes cost more than the rest of the scan.
+    line = KitTemplateLine
+    rows = session.execute(
+        select(line.id, line.item_id, line.par_quantity, line.min_shelf_days, line.optional,
+               KitLineSubstitute.item_id)
+        .outerjoin(KitLineSubstitute, KitLineSubstitute.line_id == line.id)
+        .where(line.template_id == template_id).order_by(line.position, line.id)).all()
+    specs: dict[int, tuple] = {}
+    substitutes: dict[int, set[int]] = {}
+    for line_id, item_id, par, shelf, optional, substitute in rows:
+        specs.setdefault(line_id, (item_id, par, shelf, optional))
+        if substitute is not None:
+            substitutes.setdefault(line_id, set()).add(substitute)
+    return [LineSpec(line_id, item_id, par, shelf, optional, frozenset(substitutes.get(line_id, ())))
+            for line_id, (item_id, par, shelf, optional) in specs.items()]
 
 
 def holdings(session: Session, kit: Kit) -> list[Held]:
