@@ -6,65 +6,31 @@ from going out twice.
 """
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.builders import CLI, issue_token, make_box_depot, make_deployment, make_user
+from tests.gunicorn import serve
 from warehouse.domain.kits import KitStatus
 from warehouse.models import Deployment, Kit, KitCheckout, KitEvent, ScanEvent, StockMovement
 from warehouse.services import deployments, kits, ledger
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 4
 SCANNERS = 50
 ROUNDS = 20
 USERS = 10  # scanners share the logistics staff's tokens, five scanners per person
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn(database_url, app):
     """Serve the app on the test database with several sync worker processes, as production."""
-    port = _free_port()
-    env = {**os.environ, "WAREHOUSE_ENV": "production", "WAREHOUSE_SECRET_KEY": "w" * 48,
-           "WAREHOUSE_DATABASE_URL": database_url, "WAREHOUSE_INSECURE_COOKIES": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-         "--backlog", "256", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"gunicorn did not start: {process.stdout.read().decode()[-2000:]}")
-    yield base
-    process.terminate()
-    output = process.communicate(timeout=30)[0].decode()
-    assert "Traceback" not in output, output
+    with serve(database_url, WORKERS, "--backlog", "256") as base:
+        yield base
 
 
 def _scan(base: str, token: str, body: dict) -> tuple[int, dict, str | None]:

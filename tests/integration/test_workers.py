@@ -1,61 +1,26 @@
 """Several gunicorn worker processes on one database: writers queue, duplicates conflict."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.builders import PASSWORD, issue_token, make_user
+from tests.gunicorn import serve
 from warehouse.domain.accounts import Role
 from warehouse.extensions import db
 from warehouse.models import AuditEvent, User
 from warehouse.models.audit import AuditAction
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture
 def gunicorn(database_url, app):
     """Serve the app on the test database with three worker processes."""
-    port = _free_port()
-    env = {**os.environ, "WAREHOUSE_ENV": "production", "WAREHOUSE_SECRET_KEY": "w" * 48,
-           "WAREHOUSE_DATABASE_URL": database_url, "WAREHOUSE_INSECURE_COOKIES": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "3", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"gunicorn did not start: {process.stdout.read().decode()[-2000:]}")
-    yield base
-    process.terminate()
-    output = process.communicate(timeout=30)[0].decode()
-    assert "Traceback" not in output, output
+    with serve(database_url, 3) as base:
+        yield base
 
 
 def _post(url: str, token: str, body: dict) -> int:
