@@ -16,6 +16,19 @@ from warehouse.models.kits import (
 )
 from warehouse.models.labels import LabelCalibration
 from warehouse.models.locations import Location
+from warehouse.models.partners import (
+    Activation,
+    ActivationLine,
+    Agreement,
+    AgreementDocument,
+    Arrival,
+    Commitment,
+    ContactCheck,
+    District,
+    Partner,
+    PartnerContact,
+    StockpileLine,
+)
 from warehouse.models.squads import (
     Person,
     Qualification,
@@ -26,7 +39,8 @@ from warehouse.models.squads import (
 )
 from warehouse.models.stock import Lot, StockBalance, StockMovement, Stocktake, StocktakeLine
 
-__all__ = ["ApiToken", "AuditEvent", "Base", "Category", "Deployment", "DeploymentSquad", "Item", "Kit",
+__all__ = ["Activation", "ActivationLine", "Agreement", "AgreementDocument", "ApiToken", "Arrival",
+           "Commitment", "ContactCheck", "District", "Partner", "PartnerContact", "StockpileLine", "AuditEvent", "Base", "Category", "Deployment", "DeploymentSquad", "Item", "Kit",
            "KitCheckout", "KitEvent", "KitLineSubstitute", "KitTemplate", "KitTemplateLine",
            "LabelCalibration", "Location", "Lot", "Module", "ModuleRequirement", "Person", "Qualification",
            "QualificationKind", "ScanEvent", "Squad", "SquadModule", "StaffingTarget", "StockBalance",
