@@ -382,3 +382,61 @@ def make_box_depot(app: Flask, boxes: int = 3, *, module: str = "EQ", spare: int
         fill_kit(app, code)
         codes.append(code)
     return BoxDepot(depot, foam, rope, template, codes)
+
+
+# --- partners ---------------------------------------------------------------------------------
+
+def make_partner(app: Flask, name: str = "龙山区欧亚购物中心", *, kind: str = "supermarket",
+                 district: str = "LS", contact: bool = True, **fields) -> int:
+    """Register a partner (a Longshan supermarket unless told otherwise), with a 24-h contact."""
+    from warehouse.services import partners
+
+    with app.app_context():
+        partner = partners.create_partner(db.session, CLI, name=name, kind=kind, district=district, **fields)
+        if contact:
+            partners.add_contact(db.session, CLI, partner.id, name="王经理", title="值班经理",
+                                 phone_24h="138 0437 0001")
+        partner_id = partner.id
+        db.session.remove()
+    return partner_id
+
+
+def make_agreement(app: Flask, partner_id: int, number: str | None = None, *, status: str = "active",
+                   valid_from=None, valid_to=None, response_hours: int = 4, commitments=None,
+                   **fields) -> int:
+    """Record an agreement in force from a month ago for a year unless told otherwise; return its id."""
+    from warehouse.services import agreements
+
+    with app.app_context():
+        agreement = agreements.create_agreement(
+            db.session, CLI, number=number or f"T-AG-{next(_serial):05d}", partner_id=partner_id,
+            status=status, valid_from=valid_from or in_days(-30), valid_to=valid_to or in_days(335),
+            response_hours=response_hours, commitments=commitments or [], **fields)
+        agreement_id = agreement.id
+        db.session.remove()
+    return agreement_id
+
+
+def make_stockpile_line(app: Flask, partner_id: int, item_id: int, quantity: int, **fields) -> int:
+    """List an item in a department's stockpile; return the line id."""
+    from warehouse.services import partners
+
+    with app.app_context():
+        line = partners.add_stockpile_line(db.session, CLI, partner_id, item_id=item_id, quantity=quantity,
+                                           **fields)
+        line_id = line.id
+        db.session.remove()
+    return line_id
+
+
+def tiny_pdf(text: str = "agreement") -> bytes:
+    """Return a small, valid one-page PDF (built with reportlab) to upload."""
+    from io import BytesIO
+
+    from reportlab.pdfgen import canvas
+
+    buffer = BytesIO()
+    page = canvas.Canvas(buffer)
+    page.drawString(72, 720, text)
+    page.save()
+    return buffer.getvalue()

@@ -40,8 +40,9 @@ from warehouse.models.squads import (
 from warehouse.models.stock import Lot, StockBalance, StockMovement, Stocktake, StocktakeLine
 
 __all__ = ["Activation", "ActivationLine", "Agreement", "AgreementDocument", "ApiToken", "Arrival",
-           "Commitment", "ContactCheck", "District", "Partner", "PartnerContact", "StockpileLine", "AuditEvent", "Base", "Category", "Deployment", "DeploymentSquad", "Item", "Kit",
-           "KitCheckout", "KitEvent", "KitLineSubstitute", "KitTemplate", "KitTemplateLine",
-           "LabelCalibration", "Location", "Lot", "Module", "ModuleRequirement", "Person", "Qualification",
-           "QualificationKind", "ScanEvent", "Squad", "SquadModule", "StaffingTarget", "StockBalance",
-           "StockMovement", "Stocktake", "StocktakeLine", "User"]
+           "AuditEvent", "Base", "Category", "Commitment", "ContactCheck", "Deployment", "DeploymentSquad",
+           "District", "Item", "Kit", "KitCheckout", "KitEvent", "KitLineSubstitute", "KitTemplate",
+           "KitTemplateLine", "LabelCalibration", "Location", "Lot", "Module", "ModuleRequirement",
+           "Partner", "PartnerContact", "Person", "Qualification", "QualificationKind", "ScanEvent",
+           "Squad", "SquadModule", "StaffingTarget", "StockBalance", "StockMovement", "StockpileLine",
+           "Stocktake", "StocktakeLine", "User"]

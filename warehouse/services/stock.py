@@ -130,14 +130,22 @@ def receive_stock(session: Session, caller: Caller, *, item_id: int, location_id
     if expires_on is not None and expires_on < today():
         raise InvalidInput.on("expires_on", N_("already expired: do not receive expired stock"))
     with write_transaction(session):
-        item = get_item(session, item_id)
-        if not item.active:
-            raise InvalidInput.on("item_id", N_("%(sku)s is retired from the catalogue", sku=item.sku))
-        location = get_location(session, location_id, kinds=RECEIVABLE_KINDS)
-        found = _lot_for_receipt(session, item, lot, expires_on, received_on, supplier_ref)
-        return ledger.post(session, caller, item=item, lot=found, quantity=quantity,
-                           reason=Reason.RECEIVE, to_location=location,
-                           reference=reference or supplier_ref, note=note)
+        return post_receipt(session, caller, item_id=item_id, location_id=location_id,
+                            quantity=quantity, lot=lot, expires_on=expires_on, received_on=received_on,
+                            supplier_ref=supplier_ref, reference=reference or supplier_ref, note=note)
+
+
+def post_receipt(session: Session, caller: Caller, *, item_id: int, location_id: int, quantity: int,
+                 lot: str | None, expires_on: date | None, received_on: date, supplier_ref: str,
+                 reference: str, note: str) -> StockMovement:
+    """Post a receipt of checked values inside the caller's transaction (receipts, partner arrivals)."""
+    item = get_item(session, item_id)
+    if not item.active:
+        raise InvalidInput.on("item_id", N_("%(sku)s is retired from the catalogue", sku=item.sku))
+    location = get_location(session, location_id, kinds=RECEIVABLE_KINDS)
+    found = _lot_for_receipt(session, item, lot, expires_on, received_on, supplier_ref)
+    return ledger.post(session, caller, item=item, lot=found, quantity=quantity,
+                       reason=Reason.RECEIVE, to_location=location, reference=reference, note=note)
 
 
 def move_stock(session: Session, caller: Caller, *, item_id: int, from_location_id: int,
