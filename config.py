@@ -68,6 +68,10 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
     API_PAGE_MAX = 200
 
+    # Uploads: a signed agreement scan up to 10 MB; any request body above 16 MB is refused (413).
+    AGREEMENT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
     SECRET_KEY: str | None = None
 
     def __init__(self) -> None:

@@ -18,6 +18,10 @@ STOCK_MANAGERS = (Role.SUPPLY_OFFICER, Role.ADMIN)
 # Who opens deployments and scans boxes out and in: logistics staff mostly, officers and
 # commanders too (only they may send out a box that is not ready).
 DEPLOYERS = (Role.LOGISTICS, Role.SUPPLY_OFFICER, Role.COMMANDER, Role.ADMIN)
+# Who keeps partners, agreements and stockpile lists (supply officers; commanders read them).
+PARTNER_KEEPERS = STOCK_MANAGERS
+# Who calls partners in under an agreement during an incident.
+ACTIVATORS = (Role.SUPPLY_OFFICER, Role.COMMANDER, Role.ADMIN)
 
 
 @dataclass(frozen=True)
