@@ -11,8 +11,8 @@ from tests.builders import (
     CLI,
     in_days,
     make_agreement,
-    make_depot,
     make_deployment,
+    make_depot,
     make_item,
     make_partner,
     make_stockpile_line,
@@ -127,7 +127,8 @@ def test_only_departments_keep_stockpile_lists_and_quantities_are_not_negative(a
         assert "quantity" in caught.value.fields
     with pytest.raises(InvalidInput):
         partners.add_stockpile_line(session, CLI, department, item_id=item, quantity=5, as_of=in_days(1))
-    line = partners.add_stockpile_line(session, CLI, department, item_id=item, quantity=40, location="应急仓库")
+    line = partners.add_stockpile_line(session, CLI, department, item_id=item, quantity=40,
+                                       location="应急仓库")
     assert (line.quantity, line.as_of) == (40, today())
     with pytest.raises(Conflict):
         partners.add_stockpile_line(session, CLI, department, item_id=item, quantity=1, location="应急仓库")
@@ -156,7 +157,8 @@ def test_an_agreement_is_recorded_with_its_commitments(app, session):
         (Decimal(2), "辆", "total", None, None)]
     row = queries.agreement_row(session, agreement.id, today())
     assert (row.standing, row.commitments, row.document) == (Standing.IN_FORCE, 3, False)
-    agreements.update_agreement(session, CLI, agreement.id, commitments=[{"description": "挖掘机", "quantity": 3,
+    agreements.update_agreement(session, CLI, agreement.id, commitments=[{"description": "挖掘机",
+                                                                           "quantity": 3,
                                                                            "unit": "台"}])
     assert rows(session, Commitment) == 1
 
@@ -211,7 +213,8 @@ def test_agreement_numbers_are_unique(app, session):
 def test_the_signed_pdf_is_kept_and_a_bad_upload_stores_nothing(app, session):
     agreement_id = make_agreement(app, make_partner(app))
     content = tiny_pdf()
-    document = agreements.attach_document(session, CLI, agreement_id, filename="../签字版.pdf", content=content)
+    document = agreements.attach_document(session, CLI, agreement_id, filename="../签字版.pdf",
+                                          content=content)
     assert (document.filename, document.size) == ("签字版.pdf", len(content))
     for bad in (b"<script>alert(1)</script>", b"GIF89a...", b"", content[:-10]):
         with pytest.raises(InvalidInput) as caught:
@@ -337,7 +340,8 @@ def test_alerts_list_agreements_ending_soon_or_past_and_partners_out_of_touch(ap
     assert [(row.agreement.number, row.standing) for row in found.agreements] == [
         ("PAST", Standing.EXPIRED), ("SOON", Standing.EXPIRING)]
     assert {row.partner.name for row in found.out_of_touch} == {"已过期", "很久", "终止"}
-    partners.record_contact_check(session, CLI, contact.id, reached=True, checked_at=utcnow() - timedelta(days=200))
+    partners.record_contact_check(session, CLI, contact.id, reached=True,
+                                  checked_at=utcnow() - timedelta(days=200))
     assert "快到期" not in {row.partner.name for row in queries.alerts(session, on=today(),
                                                                      now=utcnow()).out_of_touch}
 
@@ -358,7 +362,8 @@ def test_an_activation_during_a_deployment_and_its_arrival_into_the_depot(app, s
     activation = agreements.activate_agreement(
         session, CLI, agreement_id, deployment_id=deployment, contact_name="王经理",
         lines=[{"commitment_id": commitment.id, "quantity": 200},
-               {"description": "盒饭", "quantity": 300, "unit": "份", "needed_by": utcnow() + timedelta(hours=3)}])
+               {"description": "盒饭", "quantity": 300, "unit": "份",
+                "needed_by": utcnow() + timedelta(hours=3)}])
     line_ids = line_ids_of(session, activation.id)
     before = stock_counts(app)
     arrival = agreements.record_arrival(session, CLI, line_ids[0], quantity=150,

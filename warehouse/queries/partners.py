@@ -58,6 +58,9 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+REACHED_AT = func.max(case((ContactCheck.reached.is_(True), ContactCheck.checked_at)))
+
+
 def in_force(on: date):
     """SQL: the agreement is active and its term covers the day."""
     return and_(Agreement.status == AgreementStatus.ACTIVE, Agreement.valid_from <= on,
@@ -67,7 +70,7 @@ def in_force(on: date):
 def last_reached():
     """A subquery: when each partner's contacts were last reached (and last tried)."""
     return (select(PartnerContact.partner_id.label("partner_id"),
-                   func.max(case((ContactCheck.reached.is_(True), ContactCheck.checked_at))).label("reached_at"),
+                   REACHED_AT.label("reached_at"),
                    func.max(ContactCheck.checked_at).label("checked_at"))
             .join(ContactCheck, ContactCheck.contact_id == PartnerContact.id)
             .group_by(PartnerContact.partner_id).subquery("last_reached"))
@@ -193,7 +196,7 @@ def contact_rows(session: Session, partner_id: int) -> list[ContactRow]:
     """Return a partner's contacts (active first) with when they were last tried and reached."""
     checks = (select(ContactCheck.contact_id,
                      func.max(ContactCheck.checked_at).label("checked_at"),
-                     func.max(case((ContactCheck.reached.is_(True), ContactCheck.checked_at))).label("reached_at"))
+                     REACHED_AT.label("reached_at"))
               .group_by(ContactCheck.contact_id).subquery())
     rows = session.execute(
         select(PartnerContact, checks.c.checked_at, checks.c.reached_at)
