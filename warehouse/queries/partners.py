@@ -54,6 +54,11 @@ AGREEMENT_SORTS = {
 }
 
 
+def as_quantity(value) -> Decimal:
+    """Return a summed quantity as a Decimal of three places (SQLite sums numerics as floats)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.001"))
+
+
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -540,7 +545,7 @@ def activation_rows(session: Session, *, agreement_id: int | None = None, deploy
                 .where(ActivationLine.activation_id.in_(ids)).options(raiseload(Item.category))
                 .order_by(ActivationLine.id)):
             lines.setdefault(line.activation_id, []).append(
-                RequestLine(line, item, Decimal(quantity or 0), last))
+                RequestLine(line, item, as_quantity(quantity), last))
     out = [ActivationRow(activation, agreement, partner, found, lines.get(activation.id, []))
            for activation, agreement, partner, found in rows]
     if open_only:
