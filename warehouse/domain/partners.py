@@ -156,10 +156,15 @@ def in_force(status: AgreementStatus, valid_from: date, valid_to: date, on: date
 
 def can_activate(status: AgreementStatus, valid_from: date, valid_to: date, on: date) -> None:
     """Refuse calling on an agreement that is not in force (its standing says why)."""
-    if not in_force(status, valid_from, valid_to, on):
-        raise Conflict(N_("the agreement is not in force (%(standing)s)",
-                          standing=standing(status, valid_from, valid_to, on).value),
-                       {"agreement": [N_("not in force")]})
+    if in_force(status, valid_from, valid_to, on):
+        return
+    reason = {
+        Standing.DRAFT: N_("the agreement is a draft, not in force"),
+        Standing.PENDING: N_("the agreement's term has not started"),
+        Standing.EXPIRED: N_("the agreement has expired"),
+        Standing.TERMINATED: N_("the agreement was terminated"),
+    }[standing(status, valid_from, valid_to, on)]
+    raise Conflict(reason, {"agreement": [N_("not in force")]})
 
 
 # --- quantities -------------------------------------------------------------------------------
