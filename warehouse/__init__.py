@@ -111,6 +111,11 @@ def register_blueprints(app: Flask) -> None:
                    kit_editor, printing, scans, reports, squads, rosters, deployments, station, health,
                    apidocs):
         app.register_blueprint(module.bp)
+    # Partners (issue 8): partner pages and the reachable reserve
+    from warehouse.views import partners, reserve
+
+    for module in (partners, reserve):
+        app.register_blueprint(module.bp)
     app.extensions["warehouse_api"] = register_api(app)
 
 

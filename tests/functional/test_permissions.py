@@ -233,6 +233,25 @@ MATRIX = {
     ("api_deployments.CloseDeployment", "POST"): ALL,
     ("api_deployments.DeploymentIssues", "POST"): HANDLERS,
     ("api_deployments.DeploymentReturns", "POST"): HANDLERS,
+    # Partners (issue 8): partner pages and the reachable reserve. Everyone signed in reads;
+    # supply officers keep partners, contacts, call logs and stockpile lists.
+    ("partners.index", "GET"): ALL,
+    ("partners.new", "GET"): MANAGERS,
+    ("partners.new", "POST"): MANAGERS,
+    ("partners.show", "GET"): ALL,
+    ("partners.edit", "GET"): MANAGERS,
+    ("partners.edit", "POST"): MANAGERS,
+    ("partners.delete", "POST"): MANAGERS,
+    ("partners.add_contact", "POST"): MANAGERS,
+    ("partners.edit_contact", "GET"): MANAGERS,
+    ("partners.edit_contact", "POST"): MANAGERS,
+    ("partners.remove_contact", "POST"): MANAGERS,
+    ("partners.check_contact", "POST"): MANAGERS,
+    ("partners.add_stockpile_line", "POST"): MANAGERS,
+    ("partners.edit_stockpile_line", "GET"): MANAGERS,
+    ("partners.edit_stockpile_line", "POST"): MANAGERS,
+    ("partners.remove_stockpile_line", "POST"): MANAGERS,
+    ("reserve.reachable", "GET"): ALL,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}

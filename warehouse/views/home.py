@@ -3,21 +3,28 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from warehouse.access import signed_in
+from warehouse.access import PARTNER_KEEPERS, signed_in
 from warehouse.domain.accounts import Role
 from warehouse.extensions import db
+from warehouse.models.base import utcnow
 from warehouse.queries.accounts import active_token_count, active_users_by_role
 from warehouse.queries.catalogue import categories
 from warehouse.queries.deployments import boxes_out, deployment_rows
 from warehouse.queries.kits import module_readiness
+from warehouse.queries.partners import alerts as partner_alerts
 from warehouse.queries.squads import staffing_report
 from warehouse.timezone import today
 from warehouse.views.deployments import overdue_for
 from warehouse.views.kits import READY_FAIR_PERCENT, READY_GOOD_PERCENT, readiness_level
+from warehouse.views.partners import partner_helpers
 
 bp = Blueprint("home", __name__)
 # Who sees the staffing summary: those who answer for the squads being staffed to the plan.
 STAFFING_ROLES = (Role.COMMANDER, Role.SUPPLY_OFFICER)
+# Who sees the partner alerts: in full those who keep partners, as a count the commanders.
+PARTNER_ALERT_ROLES = (*PARTNER_KEEPERS, Role.COMMANDER)
+# Longer lists end with a link to the whole list.
+ALERTS_SHOWN = 10
 
 
 @bp.route("/")
@@ -34,6 +41,7 @@ def index():
         "READY_GOOD_PERCENT": READY_GOOD_PERCENT, "READY_FAIR_PERCENT": READY_FAIR_PERCENT,
         "staffing": staffing_report(db.session, today()) if current_user.role in STAFFING_ROLES else None,
         **_deployments(),
+        **_partners(),
     }
     return render_template("home/index.html", **figures)
 
@@ -47,3 +55,12 @@ def _deployments() -> dict:
     return {"open_deployments": len(open_rows), "boxes_out": sum(r.kits_out for r in open_rows),
             "overdue": [(row, boxes.get(row.deployment.id, [])) for row in late],
             "overdue_for": overdue_for}
+
+
+def _partners() -> dict:
+    """Return the partner alerts (agreements ending or ended, partners out of touch) in one call."""
+    if current_user.role not in PARTNER_ALERT_ROLES:
+        return {"partner_alerts": None}
+    return {"partner_alerts": partner_alerts(db.session, on=today(), now=utcnow()),
+            "partner_alert_details": current_user.role in PARTNER_KEEPERS, "ALERTS_SHOWN": ALERTS_SHOWN,
+            **partner_helpers()}
