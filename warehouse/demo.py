@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from warehouse.database import write_transaction
 from warehouse.domain.accounts import Role
-from warehouse.models import Base, Category, QualificationKind, StaffingTarget, User
+from warehouse.models import Base, Category, District, QualificationKind, StaffingTarget, User
 from warehouse.services import accounts
 
 DEMO_PASSWORD = "reserve-demo-2026"
@@ -21,7 +21,8 @@ DEMO_USERS = [
     ("commander", Role.COMMANDER, "指挥员 赵刚"),
 ]
 # Tables seeded by migrations, which a reset keeps.
-SEEDED_TABLES = {Category.__tablename__, QualificationKind.__tablename__, StaffingTarget.__tablename__}
+SEEDED_TABLES = {Category.__tablename__, QualificationKind.__tablename__, StaffingTarget.__tablename__,
+                 District.__tablename__}
 
 
 def load_users(session: Session) -> None:
@@ -60,7 +61,15 @@ def load_deployments(session: Session) -> None:
     demo_deployments.load_deployments(session)
 
 
-LOADERS: list[Callable[[Session], None]] = [load_users, load_stock, load_kits, load_squads, load_deployments]
+def load_partners(session: Session) -> None:
+    """Load the departments, county partners and carriers with their agreements (after the deployments)."""
+    from warehouse import demo_partners
+
+    demo_partners.load_partners(session)
+
+
+LOADERS: list[Callable[[Session], None]] = [load_users, load_stock, load_kits, load_squads, load_deployments,
+                                            load_partners]
 
 
 def is_empty(session: Session) -> bool:

@@ -34,6 +34,7 @@ from warehouse.models import (
     Commitment,
     Deployment,
     Item,
+    Partner,
 )
 from warehouse.models.base import utcnow
 from warehouse.services.accounts import Caller
@@ -160,8 +161,17 @@ def create_agreement(session: Session, caller: Caller, *, number, commitments=No
         try:
             session.flush()
         except IntegrityError:
-            raise _number_taken(number) from None
+            raise _refused_insert(session, number, fields["partner_id"]) from None
     return agreement
+
+
+def _refused_insert(session: Session, number: str, partner_id: int) -> Conflict | InvalidInput:
+    """Name why the database refused an agreement written at once with another officer's change."""
+    session.rollback()
+    # PostgreSQL: the partner was deleted meanwhile (a foreign key), or the number taken (unique).
+    if session.scalar(select(Partner.id).where(Partner.id == partner_id)) is None:
+        return InvalidInput.on("partner_id", N_("no such partner"))
+    return _number_taken(number)
 
 
 def update_agreement(session: Session, caller: Caller, agreement_id: int, /, **changes) -> Agreement:
@@ -193,10 +203,11 @@ def update_agreement(session: Session, caller: Caller, agreement_id: int, /, **c
             for line in lines:
                 line.agreement_id = agreement.id
             session.add_all(lines)
+        number, partner_id = agreement.number, agreement.partner_id
         try:
             session.flush()
         except IntegrityError:
-            raise _number_taken(agreement.number) from None
+            raise _refused_insert(session, number, partner_id) from None
     return agreement
 
 

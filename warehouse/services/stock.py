@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from warehouse.database import write_transaction
@@ -90,6 +91,12 @@ def _lot_for_receipt(session: Session, item: Item, code: str | None, expires_on:
         raise InvalidInput.on("lot", N_("%(sku)s needs a lot or serial number", sku=item.sku))
     code = validate_lot_code(code)
     lot = session.scalar(select(Lot).where(Lot.item_id == item.id, Lot.code == code))
+    if lot is None:
+        lot = _insert_lot(session, item, code, expires_on, received_on, supplier_ref)
+        if lot is not None:
+            return lot
+        # Another receipt of the same new lot committed first (PostgreSQL): check against theirs.
+        lot = session.scalar(select(Lot).where(Lot.item_id == item.id, Lot.code == code))
     if lot is not None:
         if item.tracking == Tracking.SERIAL:
             raise Conflict(N_("serial number %(code)s of %(sku)s is already recorded", code=code,
@@ -97,7 +104,12 @@ def _lot_for_receipt(session: Session, item: Item, code: str | None, expires_on:
         if expires_on is not None and expires_on != lot.expires_on:
             raise InvalidInput.on("expires_on", N_("lot %(code)s is recorded as expiring on %(date)s",
                                                    code=code, date=str(lot.expires_on or "—")))
-        return lot
+    return lot
+
+
+def _insert_lot(session: Session, item: Item, code: str, expires_on: date | None, received_on: date,
+                supplier_ref: str) -> Lot | None:
+    """Insert a new lot under a savepoint; None when another receipt inserted it meanwhile."""
     if expires_on is None:
         if item.expiry_required:
             raise InvalidInput.on("expires_on", N_("%(sku)s requires an expiry date", sku=item.sku))
@@ -108,10 +120,16 @@ def _lot_for_receipt(session: Session, item: Item, code: str | None, expires_on:
     next_inspection = None
     if item.tracking == Tracking.SERIAL and item.inspection_interval_days:
         next_inspection = received_on + timedelta(days=item.inspection_interval_days)
-    lot = Lot(item_id=item.id, code=code, expires_on=expires_on, received_on=received_on,
-              next_inspection_on=next_inspection, supplier_ref=supplier_ref)
-    session.add(lot)
-    session.flush()
+    savepoint = session.begin_nested()
+    try:
+        lot = Lot(item_id=item.id, code=code, expires_on=expires_on, received_on=received_on,
+                  next_inspection_on=next_inspection, supplier_ref=supplier_ref)
+        session.add(lot)
+        session.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        return None
+    savepoint.commit()
     return lot
 
 
