@@ -34,7 +34,6 @@ from warehouse.models import (
     Deployment,
     Item,
     Location,
-    StockMovement,
 )
 from warehouse.services import agreements, partners
 from warehouse.timezone import depot_zone, today
@@ -514,18 +513,13 @@ class PartnerLoader:
         received_on = self.on - timedelta(days=2)
         bin_id = session.scalar(select(Location.id).where(Location.code == RECEIVING_BIN))
         arrived = moment(2, "23:40")
-        arrival = agreements.record_arrival(
+        agreements.record_arrival(
             session, keeper, water, quantity=120, arrived_at=arrived, location_id=bin_id,
             lot=f"{received_on - timedelta(days=41):%Y%m%d}B",
             expires_on=received_on - timedelta(days=41) + timedelta(days=365),
             note="华联超市送达储备库，前送补给点使用")
-        movement_id = arrival.movement_id
         agreements.record_arrival(session, commander, ready_meals, quantity=300,
                                   arrived_at=moment(1, "05:50"), note="直送富国小区火场前沿补给点")
-        with write_transaction(session):
-            # The receipt is dated when the water arrived, as the arrival is.
-            session.execute(update(StockMovement).where(StockMovement.id == movement_id).values(at=arrived)
-                            .execution_options(synchronize_session=False))
 
     def date_uploads(self) -> None:
         """Date the signed documents to their upload the week after signing."""

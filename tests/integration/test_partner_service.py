@@ -405,3 +405,17 @@ def test_an_activation_for_a_closed_deployment_is_refused(app, session, reserve)
         agreements.activate_agreement(session, CLI, agreement_id, deployment_id=deployment,
                                       lines=[{"item_id": reserve["rations"], "quantity": 10}])
     assert rows(session, Activation) == 0
+
+
+def test_a_depot_arrival_is_a_receipt_dated_when_it_arrived(app, session, reserve):
+    agreement_id = session.scalar(select(Agreement.id).where(Agreement.number == "CS-1"))
+    requested = utcnow() - timedelta(hours=5)
+    activation = agreements.activate_agreement(session, CLI, agreement_id, requested_at=requested,
+                                               lines=[{"item_id": reserve["rations"], "quantity": 10}])
+    [line_id] = line_ids_of(session, activation.id)
+    arrived = requested + timedelta(hours=3)
+    arrival = agreements.record_arrival(session, CLI, line_id, quantity=10, arrived_at=arrived,
+                                        location_id=reserve["depot"].bin_a)
+    movement = session.get(StockMovement, arrival.movement_id)
+    assert abs(movement.at - arrived) < timedelta(seconds=1)
+    assert abs(session.get(Arrival, arrival.id).arrived_at - arrived) < timedelta(seconds=1)

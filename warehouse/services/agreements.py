@@ -376,7 +376,9 @@ def record_arrival(session: Session, caller: Caller, line_id: int, *, quantity, 
                                     quantity=int(amount), lot=lot, expires_on=expires_on,
                                     received_on=min(received_on, today()), supplier_ref=agreement.number,
                                     reference=agreement.number,
-                                    note=note or f"activation {activation.id}")
+                                    note=note or f"activation {activation.id}",
+                                    # The receipt is dated when the delivery arrived.
+                                    at=min(at, utcnow()))
             movement_id = movement.id
         elif lot or expires_on:
             raise InvalidInput.on("location_id", N_("a lot is recorded only when received into the depot"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -155,7 +155,7 @@ def receive_stock(session: Session, caller: Caller, *, item_id: int, location_id
 
 def post_receipt(session: Session, caller: Caller, *, item_id: int, location_id: int, quantity: int,
                  lot: str | None, expires_on: date | None, received_on: date, supplier_ref: str,
-                 reference: str, note: str) -> StockMovement:
+                 reference: str, note: str, at: datetime | None = None) -> StockMovement:
     """Post a receipt of checked values inside the caller's transaction (receipts, partner arrivals)."""
     item = get_item(session, item_id)
     if not item.active:
@@ -163,7 +163,8 @@ def post_receipt(session: Session, caller: Caller, *, item_id: int, location_id:
     location = get_location(session, location_id, kinds=RECEIVABLE_KINDS)
     found = _lot_for_receipt(session, item, lot, expires_on, received_on, supplier_ref)
     return ledger.post(session, caller, item=item, lot=found, quantity=quantity,
-                       reason=Reason.RECEIVE, to_location=location, reference=reference, note=note)
+                       reason=Reason.RECEIVE, to_location=location, reference=reference, note=note,
+                       at=at)
 
 
 def move_stock(session: Session, caller: Caller, *, item_id: int, from_location_id: int,
