@@ -39,7 +39,7 @@ from warehouse.models import (
 from warehouse.models.base import utcnow
 from warehouse.services.accounts import Caller
 from warehouse.services.fields import choice, moment, optional_date, text
-from warehouse.services.partners import actor_name, get_partner
+from warehouse.services.partners import actor_name, flush_or, get_partner
 from warehouse.services.stock import post_receipt
 from warehouse.timezone import depot_zone, today
 
@@ -237,7 +237,7 @@ def add_commitment(session: Session, caller: Caller, agreement_id: int, **data) 
         line = _commitment(session, data, last + 1)
         line.agreement_id = agreement.id
         session.add(line)
-        session.flush()
+        flush_or(session, NotFound(N_("no such agreement")))
     return line
 
 
@@ -268,7 +268,8 @@ def attach_document(session: Session, caller: Caller, agreement_id: int, *, file
             size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content,
             uploaded_by_name=actor_name(caller))
         session.add(document)
-        session.flush()
+        flush_or(session, Conflict(N_("another document was uploaded at the same moment; try again"),
+                                   {"document": [N_("replaced meanwhile")]}))
     return document
 
 
@@ -343,7 +344,8 @@ def activate_agreement(session: Session, caller: Caller, agreement_id: int, *, l
                                 requested_by_name=actor_name(caller))
         activation.lines = [_request_line(session, agreement, line) for line in lines]
         session.add(activation)
-        session.flush()
+        # An agreement deleted at this moment by an officer (it had not been called on yet).
+        flush_or(session, NotFound(N_("no such agreement")))
     return activation
 
 

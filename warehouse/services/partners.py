@@ -28,6 +28,15 @@ def actor_name(caller: Caller) -> str:
     return caller.address or "system"
 
 
+def flush_or(session: Session, error: Exception) -> None:
+    """Flush, turning a refusal by the database into `error`: what another officer's change at
+    the same moment (a delete, the same upload) looks like on PostgreSQL."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise error from None
+
+
 def _name_taken(name: str) -> Conflict:
     return Conflict(N_("a partner named %(name)s is registered", name=name), {"name": [N_("already taken")]})
 
@@ -170,7 +179,7 @@ def add_contact(session: Session, caller: Caller, partner_id: int, **data) -> Pa
                               .order_by(PartnerContact.position.desc()).limit(1))
         contact = PartnerContact(partner_id=partner.id, position=(last or 0) + 1, active=True, **fields)
         session.add(contact)
-        session.flush()
+        flush_or(session, NotFound(N_("no such partner")))
     return contact
 
 
@@ -212,7 +221,7 @@ def record_contact_check(session: Session, caller: Caller, contact_id: int, *, r
                              checked_by_id=caller.user.id if caller.user else None,
                              checked_by_name=actor_name(caller))
         session.add(check)
-        session.flush()
+        flush_or(session, NotFound(N_("no such contact")))
     return check
 
 
