@@ -111,6 +111,10 @@ def register_blueprints(app: Flask) -> None:
                    kit_editor, printing, scans, reports, squads, rosters, deployments, station, health,
                    apidocs):
         app.register_blueprint(module.bp)
+    # Partners (issue 8): agreement pages
+    from warehouse.views import agreements
+
+    app.register_blueprint(agreements.bp)
     app.extensions["warehouse_api"] = register_api(app)
 
 
