@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from warehouse.views import (
         account,
         admin,
+        agreements,
         apidocs,
         auth,
         catalogue,
@@ -95,8 +96,10 @@ def register_blueprints(app: Flask) -> None:
         kit_editor,
         kits,
         locations,
+        partners,
         printing,
         reports,
+        reserve,
         rosters,
         scans,
         squads,
@@ -108,13 +111,8 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["code"] = CodeConverter
     for module in (auth, home, account, admin, catalogue, locations, stock, stocktake, kits,
-                   kit_editor, printing, scans, reports, squads, rosters, deployments, station, health,
-                   apidocs):
-        app.register_blueprint(module.bp)
-    # Partners (issue 8): partner pages and the reachable reserve
-    from warehouse.views import partners, reserve
-
-    for module in (partners, reserve):
+                   kit_editor, printing, scans, reports, squads, rosters, deployments, station,
+                   partners, agreements, reserve, health, apidocs):
         app.register_blueprint(module.bp)
     app.extensions["warehouse_api"] = register_api(app)
 

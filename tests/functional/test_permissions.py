@@ -252,6 +252,25 @@ MATRIX = {
     ("partners.edit_stockpile_line", "POST"): MANAGERS,
     ("partners.remove_stockpile_line", "POST"): MANAGERS,
     ("reserve.reachable", "GET"): ALL,
+    # Partners (issue 8): agreement pages. Everyone signed in reads and downloads; supply officers
+    # keep agreements, commitments and PDFs; activators call agreements in; arrivals are recorded
+    # by activators (on scene) and stock handlers (into the depot: a receipt, refused to others).
+    ("agreements.index", "GET"): ALL,
+    ("agreements.new", "GET"): MANAGERS,
+    ("agreements.new", "POST"): MANAGERS,
+    ("agreements.show", "GET"): ALL,
+    ("agreements.edit", "GET"): MANAGERS,
+    ("agreements.edit", "POST"): MANAGERS,
+    ("agreements.delete", "POST"): MANAGERS,
+    ("agreements.add_commitment", "POST"): MANAGERS,
+    ("agreements.remove_commitment", "POST"): MANAGERS,
+    ("agreements.upload_document", "POST"): MANAGERS,
+    ("agreements.document", "GET"): ALL,
+    ("agreements.remove_document", "POST"): MANAGERS,
+    ("agreements.activate", "GET"): frozenset({Role.SUPPLY_OFFICER, Role.COMMANDER, Role.ADMIN}),
+    ("agreements.activate", "POST"): frozenset({Role.SUPPLY_OFFICER, Role.COMMANDER, Role.ADMIN}),
+    ("agreements.activation", "GET"): ALL,
+    ("agreements.record_arrival", "POST"): ALL,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}

@@ -148,8 +148,10 @@ def _commitments(session: Session, lines) -> list[Commitment]:
     return [_commitment(session, line, position) for position, line in enumerate(lines, start=1)]
 
 
-def create_agreement(session: Session, caller: Caller, *, number, commitments=None, **data) -> Agreement:
-    """Record an agreement with a partner: its term, response time, status and commitments."""
+def create_agreement(session: Session, caller: Caller, *, number, commitments=None, document=None,
+                     document_limit: int = DOCUMENT_MAX_BYTES, **data) -> Agreement:
+    """Record an agreement with a partner: its term, response time, status and commitments, and
+    (given `document=(filename, bytes)`) its signed PDF: both or nothing."""
     number = validate_agreement_number(number)
     with write_transaction(session):
         fields = _agreement_fields(session, data)
@@ -157,11 +159,17 @@ def create_agreement(session: Session, caller: Caller, *, number, commitments=No
             raise _number_taken(number)
         agreement = Agreement(number=number, **fields)
         agreement.commitments = _commitments(session, commitments or [])
+        if document is not None:
+            filename, content = document
+            check_pdf(content, document_limit)
         session.add(agreement)
         try:
             session.flush()
         except IntegrityError:
             raise _refused_insert(session, number, fields["partner_id"]) from None
+        if document is not None:
+            session.add(_document(caller, agreement, filename, content))
+            session.flush()
     return agreement
 
 
@@ -263,14 +271,19 @@ def attach_document(session: Session, caller: Caller, agreement_id: int, *, file
     with write_transaction(session):
         agreement = get_agreement(session, agreement_id)
         session.execute(delete(AgreementDocument).where(AgreementDocument.agreement_id == agreement.id))
-        document = AgreementDocument(
-            agreement_id=agreement.id, filename=document_filename(filename, agreement.number),
-            size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content,
-            uploaded_by_name=actor_name(caller))
+        document = _document(caller, agreement, filename, content)
         session.add(document)
         flush_or(session, Conflict(N_("another document was uploaded at the same moment; try again"),
                                    {"document": [N_("replaced meanwhile")]}))
     return document
+
+
+def _document(caller: Caller, agreement: Agreement, filename: str | None,
+              content: bytes) -> AgreementDocument:
+    return AgreementDocument(
+        agreement_id=agreement.id, filename=document_filename(filename, agreement.number),
+        size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content,
+        uploaded_by_name=actor_name(caller))
 
 
 def remove_document(session: Session, caller: Caller, agreement_id: int) -> None:

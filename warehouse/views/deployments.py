@@ -17,6 +17,7 @@ from warehouse.i18n import translated
 from warehouse.models import Deployment, Location, Module, ScanEvent
 from warehouse.models.base import utcnow
 from warehouse.queries import deployments as deployment_queries
+from warehouse.queries import partners as partner_queries
 from warehouse.queries.kits import modules as kit_modules
 from warehouse.queries.squads import squad_choices
 from warehouse.queries.stock import location_stmt, movement_rows
@@ -239,7 +240,9 @@ def _render_show(deployment_id: int, *, issue_form: IssueLooseForm | None = None
         movements=list(reversed(movement_rows(db.session, ledger_ids))),
         scans=deployment_queries.scan_log(db.session, deployment_id=deployment.id, limit=SCAN_LOG_LENGTH),
         issue_form=issue_form or IssueLooseForm(formdata=None),
-        close_form=close_form or CloseForm(formdata=None)), status
+        close_form=close_form or CloseForm(formdata=None),
+        # Partners (issue 8): the agreements called in for this deployment.
+        partner_support=partner_queries.activation_rows(db.session, deployment_id=deployment.id)), status
 
 
 @bp.route("/deployments/<id:deployment_id>")
