@@ -282,9 +282,9 @@ def test_the_agreement_page_lists_its_commitments_with_plain_quantities(client_a
     lines = table_rows(response, "commitments")
     assert [(r["attrs"]["kind"], r["cols"]["what"], r["cols"]["quantity"], r["cols"]["period"],
              r["cols"]["note"]) for r in lines] == [
-        ("item", "T-RATION Compressed rations", "200 box", "in total", ""),
-        ("item", "T-FOAM AFFF foam concentrate", "10 drum", "in total", ""),
-        ("category", "FF Fuel and food 瓶装水", "2.5 吨", "in total", "冬季防冻"),
+        ("item", "T-RATION Compressed rations", "200 box", "in all", ""),
+        ("item", "T-FOAM AFFF foam concentrate", "10 drum", "in all", ""),
+        ("category", "FF Fuel and food 瓶装水", "2.5 吨", "in all", "冬季防冻"),
         ("description", "盒饭", "2000 份", "per day", ""),
     ]
     body = text(response)
