@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from warehouse.access import is_api_request
@@ -70,6 +71,10 @@ def _page(status: int, message: str, headers: dict | None = None):
 def handle_http_exception(error: HTTPException):
     """Answer Werkzeug's HTTP errors (and webargs' validation errors) in the right shape."""
     status = error.code or 500
+    if status == 413:
+        # The body stays unread: the error page's own forms (language, sign out) must not try
+        # to read it again, which would raise a second 413 inside the handler (a 500).
+        request.form = request.files = ImmutableMultiDict()
     data = getattr(error, "data", None) or {}
     headers = dict(data.get("headers") or {})
     if error.response is not None and status == 405:
