@@ -382,6 +382,7 @@ def test_an_activation_during_a_deployment_and_its_arrival_into_the_depot(app, s
     ({"quantity": -5}, "quantity"), ({"quantity": 2.5}, "quantity"),
     ({"quantity": 5, "location_id": 99999}, "location_id"),
     ({"quantity": 5, "arrived_at": "2001-01-01T00:00"}, "arrived_at"),
+    ({"quantity": 5, "location_id": 1, "expires_on": in_days(-1)}, "expires_on"),
 ])
 def test_a_bad_arrival_writes_nothing(app, session, reserve, data, field):
     agreement_id = session.scalar(select(Agreement.id).where(Agreement.number == "CS-1"))

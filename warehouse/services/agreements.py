@@ -371,6 +371,8 @@ def record_arrival(session: Session, caller: Caller, line_id: int, *, quantity, 
     if at > utcnow() + CLOCK_SKEW:
         raise InvalidInput.on("arrived_at", N_("cannot be in the future"))
     expires_on = optional_date(expires_on, "expires_on")
+    if expires_on is not None and expires_on < today():
+        raise InvalidInput.on("expires_on", N_("already expired: do not receive expired stock"))
     with write_transaction(session):
         line = session.get(ActivationLine, line_id) if _whole_id(line_id) is not None else None
         if line is None:
