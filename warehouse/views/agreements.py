@@ -440,9 +440,10 @@ def activate(agreement_id: int):
             deployment_id=row_id(deployment) if row_id(deployment) is not None else deployment,
             requested_at=form.requested_at.data, contact_name=form.contact_name.data, note=form.note.data)
     except DomainError as error:
-        form_errors_from(error, form)
-        if error.status == 409:
+        if error.status == 409 and "deployment_id" not in error.fields:
             flash(_("Could not call in: %(reason)s", reason=translated(error.message)), "error")
+        else:
+            form_errors_from(error, form)
         return _render_activate(agreement_id, form, rows, status=error.status)
     flash(_("Agreement %(number)s called in: %(count)d lines requested.", number=found.number,
             count=len(lines)), "success")
