@@ -8,7 +8,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from flask import Blueprint
 from sqlalchemy import func, select
 
 from tests.builders import (
@@ -21,7 +20,7 @@ from tests.builders import (
     make_stockpile_line,
 )
 from tests.functional.stock_page_helpers import LOCALES, table_rows
-from warehouse.access import PARTNER_KEEPERS, allow, signed_in
+from warehouse.access import PARTNER_KEEPERS
 from warehouse.extensions import db
 from warehouse.models import Agreement, ContactCheck, Partner, PartnerContact, StockpileLine, User
 from warehouse.models.base import utcnow
@@ -247,23 +246,7 @@ def test_the_partner_page_shows_details_contacts_call_log_stockpile_and_agreemen
     assert "not reached in 180 days" in text(garage)
 
 
-def test_agreement_numbers_are_plain_text_without_the_agreement_pages(app, client_as, registry):
-    if "agreements.show" in app.view_functions:
-        pytest.skip("the agreement pages are installed")
-    page = client_as("supply_officer").get(f"/partners/{registry['shop']}").get_data(as_text=True)
-    assert '<span class="sku">LS-CS-001</span>' in page
-    assert 'data-testid="new-agreement"' not in page and 'data-testid="agreements-link"' not in page
-
-
-def test_agreement_numbers_link_to_the_agreement_pages_when_they_are_installed(app, client_as, registry):
-    if "agreements.show" not in app.view_functions:
-        # Stand-ins for the agreement pages' endpoints, registered before the app's first request.
-        stub = Blueprint("agreements", __name__)
-        stub.add_url_rule("/agreements", "index", signed_in(lambda: "list"))
-        stub.add_url_rule("/agreements/<id:agreement_id>", "show", signed_in(lambda agreement_id: "one"))
-        stub.add_url_rule("/agreements/new", "new", allow(*PARTNER_KEEPERS)(lambda: "new"),
-                          methods=["GET", "POST"])
-        app.register_blueprint(stub)
+def test_agreement_numbers_link_to_the_agreement_pages(app, client_as, registry):
     page = client_as("supply_officer").get(f"/partners/{registry['shop']}").get_data(as_text=True)
     assert f'href="/agreements/{registry["in_force"]}" class="sku">LS-CS-001</a>' in page
     assert f'href="/agreements/new?partner={registry["shop"]}" data-testid="new-agreement"' in page
