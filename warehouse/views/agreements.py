@@ -63,15 +63,8 @@ CALLABLE = (Standing.IN_FORCE, Standing.EXPIRING)
 UPLOAD_ENDPOINTS = ("agreements.new", "agreements.upload_document")
 
 
-def has_endpoint(endpoint: str) -> bool:
-    """Tell whether a page is served (the partner pages come in a blueprint of their own)."""
-    return endpoint in current_app.view_functions
-
-
-def partner_url(partner_id: int) -> str | None:
-    """Return the partner page's address once the partner pages are there."""
-    if not has_endpoint("partners.show"):
-        return None
+def partner_url(partner_id: int) -> str:
+    """Return the partner page's address."""
     return url_for("partners.show", partner_id=partner_id)
 
 
@@ -87,7 +80,7 @@ def file_size(size: int) -> str:
 @bp.app_context_processor
 def agreement_helpers():
     return {"AGREEMENT_LABELS": AGREEMENT_LABELS, "amount": amount, "partner_url": partner_url,
-            "file_size": file_size, "CALLABLE": CALLABLE, "has_endpoint": has_endpoint}
+            "file_size": file_size, "CALLABLE": CALLABLE}
 
 
 def _locale() -> str:

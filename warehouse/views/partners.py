@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -40,16 +40,14 @@ CHECK_LOG_LENGTH = 20
 ACTIVE_FILTER = {"1": True, "0": False, "all": None}
 
 
-def agreement_url(agreement_id: int) -> str | None:
-    """Return an agreement's page when the agreement pages are installed, else None."""
-    if "agreements.show" not in current_app.view_functions:
-        return None
+def agreement_url(agreement_id: int) -> str:
+    """Return an agreement's page."""
     return url_for("agreements.show", agreement_id=agreement_id)
 
 
 def new_agreement_url(partner_id: int | None = None) -> str | None:
-    """Return the new-agreement form (for this partner) when installed and the user may use it."""
-    if "agreements.new" not in current_app.view_functions or not can("agreements.new", "POST"):
+    """Return the new-agreement form (for this partner) when the user may use it."""
+    if not can("agreements.new", "POST"):
         return None
     return url_for("agreements.new", partner=partner_id) if partner_id else url_for("agreements.new")
 
