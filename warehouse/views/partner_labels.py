@@ -54,7 +54,8 @@ STANDING_LABELS = {
 }
 AGREEMENT_STATUS_LABELS = {
     AgreementStatus.DRAFT: _l("Draft"),
-    AgreementStatus.ACTIVE: _l("Active"),
+    # Not "Active": that word reads 已启用 (switched on) elsewhere in the product.
+    AgreementStatus.ACTIVE: _l("In effect"),
     AgreementStatus.EXPIRED: _l("Expired"),
     AgreementStatus.TERMINATED: _l("Terminated"),
 }
