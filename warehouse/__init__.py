@@ -124,7 +124,8 @@ def register_access(app: Flask) -> None:
 
     @app.before_request
     def check_access():
-        if any("\x00" in text for key, values in request.values.lists() for text in (key, *values)):
+        # A multipart part without a name is read with the name None.
+        if any("\x00" in text for key, values in request.values.lists() for text in (key or "", *values)):
             # PostgreSQL cannot store NUL in text: refuse it before any form or query reads it.
             abort(400, "NUL characters are not allowed in form fields or query parameters")
         response = enforce_access_rules()

@@ -271,6 +271,40 @@ MATRIX = {
     ("agreements.activate", "POST"): frozenset({Role.SUPPLY_OFFICER, Role.COMMANDER, Role.ADMIN}),
     ("agreements.activation", "GET"): ALL,
     ("agreements.record_arrival", "POST"): ALL,
+    # Partners (issue 8): api. Everyone signed in reads; partner keepers (supply officers) edit;
+    # activators call agreements in; arrivals are checked per request (into the depot: stock
+    # handlers; on scene: activators), so the route admits both.
+    ("api_partners.Partners", "GET"): ALL,
+    ("api_partners.Partners", "POST"): MANAGERS,
+    ("api_partners.PartnerById", "GET"): ALL,
+    ("api_partners.PartnerById", "PATCH"): MANAGERS,
+    ("api_partners.PartnerById", "DELETE"): MANAGERS,
+    ("api_partners.PartnerContacts", "POST"): MANAGERS,
+    ("api_partners.ContactById", "PATCH"): MANAGERS,
+    ("api_partners.ContactById", "DELETE"): MANAGERS,
+    ("api_partners.ContactChecks", "POST"): MANAGERS,
+    ("api_partners.PartnerStockpile", "GET"): ALL,
+    ("api_partners.PartnerStockpile", "POST"): MANAGERS,
+    ("api_partners.StockpileLineById", "PATCH"): MANAGERS,
+    ("api_partners.StockpileLineById", "DELETE"): MANAGERS,
+    ("api_partners.PartnerAlerts", "GET"): ALL,
+    ("api_partners.Districts", "GET"): ALL,
+    ("api_agreements.Agreements", "GET"): ALL,
+    ("api_agreements.Agreements", "POST"): MANAGERS,
+    ("api_agreements.AgreementById", "GET"): ALL,
+    ("api_agreements.AgreementById", "PATCH"): MANAGERS,
+    ("api_agreements.AgreementById", "DELETE"): MANAGERS,
+    ("api_agreements.AgreementCommitments", "POST"): MANAGERS,
+    ("api_agreements.CommitmentById", "DELETE"): MANAGERS,
+    ("api_agreements.AgreementDocument", "GET"): ALL,
+    ("api_agreements.AgreementDocument", "PUT"): MANAGERS,
+    ("api_agreements.AgreementDocument", "DELETE"): MANAGERS,
+    ("api_agreements.AgreementActivations", "GET"): ALL,
+    ("api_agreements.AgreementActivations", "POST"): frozenset(
+        {Role.SUPPLY_OFFICER, Role.COMMANDER, Role.ADMIN}),
+    ("api_agreements.ActivationById", "GET"): ALL,
+    ("api_agreements.LineArrivals", "POST"): ALL,
+    ("api_reserve.Reachable", "GET"): ALL,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}

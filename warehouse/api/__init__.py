@@ -70,6 +70,7 @@ def register_api(app: Flask) -> WarehouseApi:
     """Bind an API to the app, declare bearer authentication and register every resource."""
     from warehouse.api import (
         adjustments,
+        agreements,
         audit,
         auth,
         categories,
@@ -85,10 +86,12 @@ def register_api(app: Flask) -> WarehouseApi:
         modules,
         movements,
         moves,
+        partners,
         personnel,
         qualification_kinds,
         receipts,
         reports,
+        reserve,
         scans,
         squads,
         stock,
@@ -114,7 +117,9 @@ def register_api(app: Flask) -> WarehouseApi:
                    # Deployments (issue 7): the scan station
                    scans,
                    # Deployments (issue 7): api
-                   deployments):
+                   deployments,
+                   # Partners (issue 8): api
+                   partners, agreements, reserve):
         api.register_blueprint(module.blp, url_prefix="/api/v1" + module.PREFIX)
         # Bearer calls need no CSRF token; cookie-based calls are checked in register_access.
         csrf.exempt(module.blp)
