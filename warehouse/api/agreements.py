@@ -39,7 +39,8 @@ from warehouse.timezone import today
 # Two resources: /agreements... and /activations... (as /users and /me share theirs).
 PREFIX = ""
 PDF_RESPONSE = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
-# Who records arrivals: activators on scene, stock handlers into the depot (checked per request).
+# Who records arrivals: anyone who activates or handles stock on scene (logistics staff run the
+# forward supply point); into the depot only stock handlers (checked per request).
 ARRIVAL_RECORDERS = tuple(dict.fromkeys(ACTIVATORS + STOCK_HANDLERS))
 
 blp = ResourceBlueprint("api_agreements", __name__,
@@ -220,12 +221,9 @@ class LineArrivals(MethodView):
     @blp.response(201, ArrivalSchema)
     def post(self, data, line_id):
         """Record what arrived against a request line: with location_id a receipt into the depot
-        (stock handlers only), referencing the agreement number; without, delivered on scene
-        (supply officers and commanders)."""
+        (stock handlers only), referencing the agreement number; without, delivered on scene."""
         caller = current_caller()
         into_depot = data.get("location_id") is not None
         if into_depot and caller.user.role not in STOCK_HANDLERS:
             raise Forbidden(N_("only logistics staff and supply officers receive stock into the depot"))
-        if not into_depot and caller.user.role not in ACTIVATORS:
-            raise Forbidden(N_("deliveries on scene are recorded by supply officers and commanders"))
         return agreements.record_arrival(db.session, caller, line_id, **data)
