@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from warehouse.database import write_transaction
 from warehouse.domain.accounts import Role
-from warehouse.models import Base, Category, District, QualificationKind, StaffingTarget, User
+from warehouse.domain.readiness import DEFAULT_FAIR_PERCENT, DEFAULT_GOOD_PERCENT, PLAN_TARGETS
+from warehouse.models import (
+    Base,
+    Category,
+    District,
+    PlanTarget,
+    QualificationKind,
+    ReadinessSettings,
+    StaffingTarget,
+    User,
+)
 from warehouse.services import accounts
 
 DEMO_PASSWORD = "reserve-demo-2026"
@@ -22,7 +32,7 @@ DEMO_USERS = [
 ]
 # Tables seeded by migrations, which a reset keeps.
 SEEDED_TABLES = {Category.__tablename__, QualificationKind.__tablename__, StaffingTarget.__tablename__,
-                 District.__tablename__}
+                 District.__tablename__, PlanTarget.__tablename__, ReadinessSettings.__tablename__}
 
 
 def load_users(session: Session) -> None:
@@ -86,6 +96,17 @@ def reset(session: Session) -> None:
         # The staffing targets are kept, but at the plan's thresholds, as a fresh install has them.
         session.execute(update(StaffingTarget).values(
             threshold=StaffingTarget.plan_threshold, updated_at=None, updated_by_id=None, updated_by_name=""))
+        session.execute(update(PlanTarget).values(
+            threshold=PlanTarget.plan_threshold, scope=_plan_scope(PlanTarget.measure), updated_at=None,
+            updated_by_id=None, updated_by_name=""))
+        session.execute(update(ReadinessSettings).values(
+            good_percent=DEFAULT_GOOD_PERCENT, fair_percent=DEFAULT_FAIR_PERCENT, updated_at=None,
+            updated_by_id=None, updated_by_name=""))
+
+
+def _plan_scope(measure):
+    """SQL for a plan target's scope as the migration seeds it."""
+    return case(*((measure == m.value, scope) for m, _threshold, scope in PLAN_TARGETS if scope), else_="")
 
 
 def load(session: Session, *, force_reset: bool = False) -> bool:

@@ -29,6 +29,7 @@ from warehouse.models.partners import (
     PartnerContact,
     StockpileLine,
 )
+from warehouse.models.readiness import PlanTarget, ReadinessSettings, ReadinessSnapshot
 from warehouse.models.squads import (
     Person,
     Qualification,
@@ -43,6 +44,6 @@ __all__ = ["Activation", "ActivationLine", "Agreement", "AgreementDocument", "Ap
            "AuditEvent", "Base", "Category", "Commitment", "ContactCheck", "Deployment", "DeploymentSquad",
            "District", "Item", "Kit", "KitCheckout", "KitEvent", "KitLineSubstitute", "KitTemplate",
            "KitTemplateLine", "LabelCalibration", "Location", "Lot", "Module", "ModuleRequirement",
-           "Partner", "PartnerContact", "Person", "Qualification", "QualificationKind", "ScanEvent",
+           "Partner", "PartnerContact", "Person", "PlanTarget", "Qualification", "QualificationKind", "ReadinessSettings", "ReadinessSnapshot", "ScanEvent",
            "Squad", "SquadModule", "StaffingTarget", "StockBalance", "StockMovement", "StockpileLine",
            "Stocktake", "StocktakeLine", "User"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -397,14 +398,19 @@ class Reachable:
 
 
 def reachable(session: Session, *, on: date, item_id: int | None = None, category_id: int | None = None,
-              q: str | None = None, within_hours: int | None = None,
-              needed: Decimal | None = None) -> Reachable:
+              q: str | None = None, within_hours: int | None = None, needed: Decimal | None = None,
+              item_ids: Collection[int] | None = None) -> Reachable:
     """Return what the depot, departmental stockpiles and agreements in force can supply of an
-    item, a category or (by words) anything committed, with response times: five queries."""
+    item, a category, several items (`item_ids`, each totalled on its own) or (by words)
+    anything committed, with response times: five queries."""
     answer = Reachable(on=on, within_hours=within_hours, needed=needed)
+    listed = item_id is not None or item_ids is not None  # every asked item is answered
     if item_id is not None:
         item_filter = Item.id == item_id
         line_category = select(Item.category_id).where(Item.id == item_id).scalar_subquery()
+    elif item_ids is not None:
+        item_filter = Item.id.in_(sorted(item_ids))
+        line_category = None
     elif category_id is not None:
         item_filter = Item.category_id == category_id
         line_category = category_id
@@ -430,7 +436,9 @@ def reachable(session: Session, *, on: date, item_id: int | None = None, categor
     line_match = []
     if item_filter is not None:
         line_match.append(Commitment.item_id.in_(select(Item.id).where(item_filter)))
-        line_match.append(and_(Commitment.item_id.is_(None), Commitment.category_id == line_category))
+        categories_of = (Commitment.category_id == line_category if line_category is not None else
+                         Commitment.category_id.in_(select(Item.category_id).where(item_filter)))
+        line_match.append(and_(Commitment.item_id.is_(None), categories_of))
     if q:
         pattern = _like(q.strip())
         line_match.append(and_(Commitment.item_id.is_(None), or_(
@@ -470,7 +478,7 @@ def reachable(session: Session, *, on: date, item_id: int | None = None, categor
     for item_key, item in items.items():
         found = supplies[item_key]
         # A category search lists only the items someone can supply or the depot holds.
-        if item_id is None and not any(s.quantity for s in found) and not any(
+        if not listed and not any(s.quantity for s in found) and not any(
                 row.on_hand for row in answer.sources if row.source == Source.DEPOT and row.item is item):
             continue
         answer.items.append(ItemReach(item, reach(found, within_hours=within_hours, needed=needed)))
@@ -478,7 +486,7 @@ def reachable(session: Session, *, on: date, item_id: int | None = None, categor
     answer.sources.sort(key=lambda row: (
         order[row.source], row.response_hours is None, row.response_hours or 0,
         row.item.sku if row.item else "~", row.partner.name if row.partner else ""))
-    if item_id is None:
+    if not listed:
         shown = {entry.item.id for entry in answer.items}
         answer.sources = [row for row in answer.sources if row.item is None or row.item.id in shown]
     return answer
