@@ -44,6 +44,7 @@ __all__ = ["Activation", "ActivationLine", "Agreement", "AgreementDocument", "Ap
            "AuditEvent", "Base", "Category", "Commitment", "ContactCheck", "Deployment", "DeploymentSquad",
            "District", "Item", "Kit", "KitCheckout", "KitEvent", "KitLineSubstitute", "KitTemplate",
            "KitTemplateLine", "LabelCalibration", "Location", "Lot", "Module", "ModuleRequirement",
-           "Partner", "PartnerContact", "Person", "PlanTarget", "Qualification", "QualificationKind", "ReadinessSettings", "ReadinessSnapshot", "ScanEvent",
+           "Partner", "PartnerContact", "Person", "PlanTarget", "Qualification", "QualificationKind",
+           "ReadinessSettings", "ReadinessSnapshot", "ScanEvent",
            "Squad", "SquadModule", "StaffingTarget", "StockBalance", "StockMovement", "StockpileLine",
            "Stocktake", "StocktakeLine", "User"]

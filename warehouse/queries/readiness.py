@@ -348,7 +348,8 @@ def readiness(session: Session, on: date, *, module_id: int | None = None,
         ready = group.status == KitStatus.READY.value
         if ready and group.earliest_expiry is not None:
             current = expiry.get(group.module_id)
-            expiry[group.module_id] = min(current, group.earliest_expiry) if current else group.earliest_expiry
+            expiry[group.module_id] = (min(current, group.earliest_expiry) if current
+                                       else group.earliest_expiry)
         if group.zone_id is not None:
             entry = zone_boxes[group.zone_id][group.module_id]
             entry[0] += group.boxes
@@ -392,7 +393,8 @@ def readiness(session: Session, on: date, *, module_id: int | None = None,
             earliest_expiry=expiry.get(module.id), unbuilt=missing_boxes,
             shortfalls=tuple(Shortfall(items[g.item_id], g, sources.get(g.item_id)) for g in gaps[module.id]
                              if g.item_id in items),
-            zones=tuple(sorted(zone_codes[z] for z, per_module in zone_boxes.items() if module.id in per_module))))
+            zones=tuple(sorted(zone_codes[z] for z, per_module in zone_boxes.items()
+                               if module.id in per_module))))
 
     totals = Totals()
     for status in modules:
@@ -485,7 +487,8 @@ def expiry_summary(session: Session, on: date, *, days: int = 30, limit: int = 8
     )).one()
     soonest = session.execute(
         select(Item.id.label("item_id"), Item.sku, Item.name_zh, Item.name_en, Item.unit,
-               Lot.code.label("lot"), base.c.expires_on, cast(func.sum(base.c.quantity), Integer).label("units"),
+               Lot.code.label("lot"), base.c.expires_on,
+               cast(func.sum(base.c.quantity), Integer).label("units"),
                func.min(Location.code).label("place"), func.count().label("places"))
         .select_from(base)
         .join(Item, Item.id == base.c.item_id)
@@ -527,7 +530,8 @@ def _categories_stocked(session: Session, on: date) -> tuple[list[str], list[str
     totals = available_by_item(on)
     rows = session.execute(
         select(Category.code,
-               func.coalesce(func.sum(case((and_(Item.active.is_(True), Item.min_level > 0), 1), else_=0)), 0),
+               func.coalesce(func.sum(case((and_(Item.active.is_(True), Item.min_level > 0), 1),
+                                           else_=0)), 0),
                func.coalesce(func.sum(totals.c.available), 0))
         .select_from(Category)
         .outerjoin(Item, Item.category_id == Category.id)
@@ -565,7 +569,8 @@ def plan_checks(session: Session, on: date) -> list[PlanRow]:
     for measure, target in targets.items():
         plan = target.plan_threshold
         if measure is PlanMeasure.DEPOT_AREA:
-            check = at_least(measure.value, measure, target.threshold, _depot_area(session), plan_threshold=plan)
+            check = at_least(measure.value, measure, target.threshold, _depot_area(session),
+                             plan_threshold=plan)
         elif measure is PlanMeasure.CATEGORIES:
             every, stocked = _categories_stocked(session, on)
             check = named_present(measure.value, measure, target.threshold, every, stocked, plan)
@@ -573,7 +578,8 @@ def plan_checks(session: Session, on: date) -> list[PlanRow]:
             check = named_present(measure.value, measure, target.threshold, target.scope.split(),
                                   _modules_defined(session), plan)
         elif measure is PlanMeasure.STOCKPILES:
-            check = named_present(measure.value, measure, target.threshold, [k.value for k in DEPARTMENT_KINDS],
+            check = named_present(measure.value, measure, target.threshold,
+                                  [k.value for k in DEPARTMENT_KINDS],
                                   _kinds_with_stockpiles(session), plan)
         elif measure is PlanMeasure.COUNTY_AGREEMENTS:
             places = list(session.scalars(select(District.code).where(District.city_level.is_(False))
@@ -587,7 +593,8 @@ def plan_checks(session: Session, on: date) -> list[PlanRow]:
     report = staffing_report(session, on)
     for target, assessment in report.assessments:
         share = target.measure is Measure.SHARE
-        actual = round(assessment.percent, 1) if share and assessment.percent is not None else assessment.actual
+        actual = (round(assessment.percent, 1) if share and assessment.percent is not None
+                  else assessment.actual)
         rows.append(PlanRow(target, PlanCheck(
             target.code, target.measure.value, target.threshold, actual, assessment.passed,
             "%" if share else "", assessment.base if share else None, target.plan_threshold)))
