@@ -225,9 +225,10 @@ def test_a_module_turns_green_when_its_boxes_are_ready(app, client_as, kitted):
     (10, 59, "poor"), (10, 0, "poor"),
 ])
 def test_readiness_levels_follow_the_thresholds(required, percent, level):
+    from warehouse.domain.readiness import Thresholds
     from warehouse.views.kits import readiness_level
 
-    assert readiness_level(required, percent) == level
+    assert readiness_level(required, percent, Thresholds()) == level
 
 
 def test_box_list_filters_and_marks_expiry(client_as, kitted):

@@ -15,7 +15,7 @@ from warehouse.queries.partners import alerts as partner_alerts
 from warehouse.queries.squads import staffing_report
 from warehouse.timezone import today
 from warehouse.views.deployments import overdue_for
-from warehouse.views.kits import READY_FAIR_PERCENT, READY_GOOD_PERCENT, readiness_level
+from warehouse.views.kits import current_thresholds, readiness_level
 from warehouse.views.partners import partner_helpers
 
 bp = Blueprint("home", __name__)
@@ -38,7 +38,7 @@ def index():
         if current_user.role == Role.ADMIN else None,
         "modules": module_readiness(db.session, today()),
         "readiness_level": readiness_level,
-        "READY_GOOD_PERCENT": READY_GOOD_PERCENT, "READY_FAIR_PERCENT": READY_FAIR_PERCENT,
+        "READY_GOOD_PERCENT": current_thresholds().good, "READY_FAIR_PERCENT": current_thresholds().fair,
         "staffing": staffing_report(db.session, today()) if current_user.role in STAFFING_ROLES else None,
         **_deployments(),
         **_partners(),

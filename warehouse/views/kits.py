@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -15,11 +15,13 @@ from wtforms.fields.choices import SelectChoice
 from warehouse.access import STOCK_HANDLERS, allow, current_caller, signed_in
 from warehouse.domain.errors import DomainError
 from warehouse.domain.kits import RESTOCKABLE, KitStatus, effective_status
+from warehouse.domain.readiness import Thresholds
 from warehouse.domain.stock import MAX_QUANTITY
 from warehouse.extensions import db
 from warehouse.i18n import translated
 from warehouse.models import Item, Location, Lot
 from warehouse.queries import kits as kit_queries
+from warehouse.queries import readiness as readiness_queries
 from warehouse.queries.pagination import paginate
 from warehouse.queries.stock import movement_stmt
 from warehouse.routing import MAX_ID
@@ -42,9 +44,6 @@ from warehouse.views.operation_forms import resolve_location
 
 bp = Blueprint("kits", __name__, url_prefix="/kits")
 
-# A module is green from 90 % of its required boxes ready, amber from 60 %, red below.
-READY_GOOD_PERCENT = 90
-READY_FAIR_PERCENT = 60
 # Lots expiring within this many days are flagged on box pages and lists.
 EXPIRY_WARNING_DAYS = 30
 # Ledger rows and box events a box page lists, newest first.
@@ -55,15 +54,16 @@ HOME_SUGGESTIONS = 500
 ROW_FIELD = re.compile(r"^(fills|removals)-(\d{1,4})-item_id$")
 
 
-def readiness_level(required: int, percent: int) -> str:
+def current_thresholds() -> Thresholds:
+    """Return the readiness colour thresholds in force, read once per request."""
+    if "readiness_thresholds" not in g:
+        g.readiness_thresholds = readiness_queries.thresholds(db.session)
+    return g.readiness_thresholds
+
+
+def readiness_level(required: int, percent: int, levels: Thresholds | None = None) -> str:
     """Return the colour level of a readiness: good, fair, poor, or none when nothing is required."""
-    if not required:
-        return "none"
-    if percent >= READY_GOOD_PERCENT:
-        return "good"
-    if percent >= READY_FAIR_PERCENT:
-        return "fair"
-    return "poor"
+    return (levels or current_thresholds()).level(required, percent).value
 
 
 @bp.context_processor
@@ -77,7 +77,7 @@ def kit_helpers():
         return "expired" if day < on else ("soon" if day <= warning else "")
 
     return {"readiness_level": readiness_level, "expiry_class": expiry_class, "today": on,
-            "READY_GOOD_PERCENT": READY_GOOD_PERCENT, "READY_FAIR_PERCENT": READY_FAIR_PERCENT,
+            "READY_GOOD_PERCENT": current_thresholds().good, "READY_FAIR_PERCENT": current_thresholds().fair,
             "EXPIRY_WARNING_DAYS": EXPIRY_WARNING_DAYS, "HISTORY_ROWS": HISTORY_ROWS}
 
 
