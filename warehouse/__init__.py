@@ -179,9 +179,10 @@ def register_security_headers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     """Add the flask commands (users, demo)."""
-    from warehouse.cli import demo_cli, labels_cli, ledger_cli, users_cli
+    from warehouse.cli import demo_cli, labels_cli, ledger_cli, readiness_cli, users_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(ledger_cli)
     app.cli.add_command(labels_cli)
+    app.cli.add_command(readiness_cli)

@@ -1,4 +1,4 @@
-"""flask commands: users, demo data, the stock ledger and label printing."""
+"""flask commands: users, demo data, the stock ledger, label printing and readiness snapshots."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ users_cli = AppGroup("users", help="Manage user accounts and API tokens.")
 demo_cli = AppGroup("demo", help="Demo data.")
 ledger_cli = AppGroup("ledger", help="The stock ledger.")
 labels_cli = AppGroup("labels", help="QR labels for boxes, locations, items, lots and badges.")
+readiness_cli = AppGroup("readiness", help="Readiness by module: the daily snapshot.")
 
 # The command line acts with the authority of whoever runs it on the server.
 CLI_CALLER = accounts.Caller(user=None, address="cli")
@@ -210,3 +211,20 @@ def list_formats():
         x, y = offsets.get(fmt.code, (0.0, 0.0))
         click.echo(f"{fmt.code:<16} {fmt.per_page:>3} per page  {fmt.label_width_mm:g} x "
                    f"{fmt.label_height_mm:g} mm  offset {x:+.1f} {y:+.1f} mm  {fmt.name_en}")
+
+
+@readiness_cli.command("snapshot")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day to record (default: today in the depot's time zone).")
+@click.option("--replace", is_flag=True, help="Overwrite the day's snapshot if one was taken.")
+def readiness_snapshot(day, replace):
+    """Record each active module's readiness for the trend charts (run daily, e.g. from cron)."""
+    from warehouse.services.readiness import take_snapshot
+    from warehouse.timezone import today
+
+    on = day.date() if day else today()
+    written = take_snapshot(db.session, on, replace=replace)
+    if written:
+        click.echo(f"recorded {written} module(s) for {on.isoformat()}")
+    else:
+        click.echo(f"{on.isoformat()} was already recorded (use --replace to record it again)")
