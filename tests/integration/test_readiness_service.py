@@ -241,3 +241,38 @@ def test_template_requirements_make_a_module_defined(app, session):
     assert "CH" in checks(session)["modules"].missing
     make_template(app, [{"item_id": item, "par_quantity": 1}], code="CH-BOX", modules={"CH": 1})
     assert "CH" not in checks(session)["modules"].missing
+
+
+def test_reachable_reserve_for_several_items_answers_each_on_its_own(app, session):
+    from decimal import Decimal
+
+    from warehouse.queries.partners import reachable
+
+    depot = make_depot(app)
+    water = make_item(app, "T-WATER", category="FF", tracking="bulk", expiry_required=False,
+                      shelf_life_days=None, unit="box")
+    tent = make_item(app, "T-TENT", category="FF", tracking="bulk", expiry_required=False,
+                     shelf_life_days=None, unit="piece")
+    rope = make_item(app, "T-ROPE", category="RE", tracking="bulk", expiry_required=False,
+                     shelf_life_days=None, unit="piece")  # asked for, supplied by nobody
+    receive(app, water, depot.bin_a, 30)
+    civil = make_partner(app, "辽源市民政局", kind="civil_affairs", district="LY")
+    make_stockpile_line(app, civil, tent, 200, location="民政救灾仓库")
+    shop = make_partner(app, "龙山超市")
+    make_agreement(app, shop, response_hours=2, commitments=[
+        {"item_id": water, "quantity": 500, "unit": "box", "period": "total"},
+        {"category": "FF", "description": "即食食品", "quantity": 100, "unit": "份", "period": "per_day"}])
+    old = make_partner(app, "东丰超市", district="DF")
+    make_agreement(app, old, valid_from=in_days(-400), valid_to=in_days(-1),
+                   commitments=[{"item_id": tent, "quantity": 999, "unit": "piece", "period": "total"}])
+    session.rollback()
+    found = reachable(session, on=today(), item_ids={water, tent, rope})
+    totals = {entry.item.sku: (entry.reach.depot, entry.reach.stockpiles, entry.reach.committed)
+              for entry in found.items}
+    assert totals == {"T-WATER": (Decimal(30), Decimal(0), Decimal(500)),
+                      "T-TENT": (Decimal(0), Decimal(200), Decimal(0)),
+                      "T-ROPE": (Decimal(0), Decimal(0), Decimal(0))}
+    # The FF category line is listed (another unit, not added); the ended agreement is not.
+    listed = [(row.source.value, row.description) for row in found.sources if not row.counted]
+    assert listed == [("agreement", "即食食品")]
+    assert all(row.quantity != 999 for row in found.sources)
