@@ -114,6 +114,9 @@ def register_blueprints(app: Flask) -> None:
                    kit_editor, printing, scans, reports, squads, rosters, deployments, station,
                    partners, agreements, reserve, health, apidocs):
         app.register_blueprint(module.bp)
+    # Readiness (issue 9): report
+    from warehouse.views import readiness_report
+    app.register_blueprint(readiness_report.bp)
     app.extensions["warehouse_api"] = register_api(app)
 
 
