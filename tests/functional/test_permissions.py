@@ -307,6 +307,14 @@ MATRIX = {
     ("api_reserve.Reachable", "GET"): ALL,
     # Readiness (issue 9): report
     ("readiness_report.pdf", "GET"): ALL,
+    # Readiness (issue 9): api. Everyone signed in reads; only admins change the plan's targets
+    # and the colour thresholds.
+    ("api_readiness.Readiness", "GET"): ALL,
+    ("api_readiness.PlanTargets", "GET"): ALL,
+    ("api_readiness.PlanTargetByMeasure", "PATCH"): ADMIN,
+    ("api_readiness.Thresholds", "GET"): ALL,
+    ("api_readiness.Thresholds", "PATCH"): ADMIN,
+    ("api_readiness.History", "GET"): ALL,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}

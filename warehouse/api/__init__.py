@@ -89,6 +89,7 @@ def register_api(app: Flask) -> WarehouseApi:
         partners,
         personnel,
         qualification_kinds,
+        readiness,
         receipts,
         reports,
         reserve,
@@ -119,7 +120,9 @@ def register_api(app: Flask) -> WarehouseApi:
                    # Deployments (issue 7): api
                    deployments,
                    # Partners (issue 8): api
-                   partners, agreements, reserve):
+                   partners, agreements, reserve,
+                   # Readiness (issue 9): api
+                   readiness):
         api.register_blueprint(module.blp, url_prefix="/api/v1" + module.PREFIX)
         # Bearer calls need no CSRF token; cookie-based calls are checked in register_access.
         csrf.exempt(module.blp)

@@ -33,6 +33,8 @@ def update_thresholds(session: Session, caller: Caller, *, good_percent=_UNSET,
         settings = session.get(ReadinessSettings, 1)
         if settings is None:  # a database seeded before the migration cannot lack it, but be clear
             raise NotFound(N_("the readiness settings are missing; run the migrations"))
+        if good_percent is _UNSET and fair_percent is _UNSET:
+            raise InvalidInput.on("good_percent", N_("nothing to change"))
         good = settings.good_percent if good_percent is _UNSET else good_percent
         fair = settings.fair_percent if fair_percent is _UNSET else fair_percent
         checked = check_thresholds(good, fair)
