@@ -114,6 +114,10 @@ def register_blueprints(app: Flask) -> None:
                    kit_editor, printing, scans, reports, squads, rosters, deployments, station,
                    partners, agreements, reserve, health, apidocs):
         app.register_blueprint(module.bp)
+    # Readiness (issue 9): dashboard
+    from warehouse.views import readiness
+
+    app.register_blueprint(readiness.bp)
     app.extensions["warehouse_api"] = register_api(app)
 
 

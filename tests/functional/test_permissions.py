@@ -305,6 +305,8 @@ MATRIX = {
     ("api_agreements.ActivationById", "GET"): ALL,
     ("api_agreements.LineArrivals", "POST"): ALL,
     ("api_reserve.Reachable", "GET"): ALL,
+    # Readiness (issue 9): dashboard
+    ("readiness.dashboard", "GET"): ALL,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}
