@@ -98,6 +98,8 @@ def register_blueprints(app: Flask) -> None:
         locations,
         partners,
         printing,
+        readiness,
+        readiness_report,
         reports,
         reserve,
         rosters,
@@ -112,11 +114,9 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["code"] = CodeConverter
     for module in (auth, home, account, admin, catalogue, locations, stock, stocktake, kits,
                    kit_editor, printing, scans, reports, squads, rosters, deployments, station,
-                   partners, agreements, reserve, health, apidocs):
+                   partners, agreements, reserve, readiness, readiness_report, health,
+                   apidocs):
         app.register_blueprint(module.bp)
-    # Readiness (issue 9): report
-    from warehouse.views import readiness_report
-    app.register_blueprint(readiness_report.bp)
     app.extensions["warehouse_api"] = register_api(app)
 
 

@@ -315,6 +315,8 @@ MATRIX = {
     ("api_readiness.Thresholds", "GET"): ALL,
     ("api_readiness.Thresholds", "PATCH"): ADMIN,
     ("api_readiness.History", "GET"): ALL,
+    # Readiness (issue 9): dashboard
+    ("readiness.dashboard", "GET"): ALL,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}
