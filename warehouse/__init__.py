@@ -114,6 +114,9 @@ def register_blueprints(app: Flask) -> None:
                    kit_editor, printing, scans, reports, squads, rosters, deployments, station,
                    partners, agreements, reserve, health, apidocs):
         app.register_blueprint(module.bp)
+    # Readiness (issue 9): modules
+    from warehouse.views import readiness_modules
+    app.register_blueprint(readiness_modules.bp)
     app.extensions["warehouse_api"] = register_api(app)
 
 

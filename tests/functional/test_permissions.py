@@ -305,6 +305,12 @@ MATRIX = {
     ("api_agreements.ActivationById", "GET"): ALL,
     ("api_agreements.LineArrivals", "POST"): ALL,
     ("api_reserve.Reachable", "GET"): ALL,
+    # Readiness (issue 9): modules
+    ("readiness_modules.module", "GET"): ALL,
+    ("readiness_modules.csv", "GET"): ALL,
+    ("readiness_modules.targets", "GET"): ALL,
+    ("readiness_modules.edit_target", "POST"): ADMIN,
+    ("readiness_modules.edit_thresholds", "POST"): ADMIN,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}
