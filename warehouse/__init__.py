@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
         partners,
         printing,
         readiness,
+        readiness_modules,
         readiness_report,
         reports,
         reserve,
@@ -114,7 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["code"] = CodeConverter
     for module in (auth, home, account, admin, catalogue, locations, stock, stocktake, kits,
                    kit_editor, printing, scans, reports, squads, rosters, deployments, station,
-                   partners, agreements, reserve, readiness, readiness_report, health,
+                   partners, agreements, reserve, readiness, readiness_modules, readiness_report, health,
                    apidocs):
         app.register_blueprint(module.bp)
     app.extensions["warehouse_api"] = register_api(app)

@@ -317,6 +317,12 @@ MATRIX = {
     ("api_readiness.History", "GET"): ALL,
     # Readiness (issue 9): dashboard
     ("readiness.dashboard", "GET"): ALL,
+    # Readiness (issue 9): modules
+    ("readiness_modules.module", "GET"): ALL,
+    ("readiness_modules.csv", "GET"): ALL,
+    ("readiness_modules.targets", "GET"): ALL,
+    ("readiness_modules.edit_target", "POST"): ADMIN,
+    ("readiness_modules.edit_thresholds", "POST"): ADMIN,
 }
 # Only these may be reached without signing in (the issue's rule: login, health, static).
 ALLOWED_PUBLIC = {"static", "health.healthz", "auth.login", "api_auth.TokenLogin"}
