@@ -52,6 +52,7 @@ bench: install
 	$(BIN)/python benchmarks/labels_bench.py
 	$(BIN)/python benchmarks/staffing_bench.py
 	$(BIN)/python benchmarks/scan_bench.py
+	$(BIN)/python benchmarks/readiness_bench.py --http
 
 # After changing UI strings: refresh the template and the Chinese catalog, then translate.
 extract-messages: install

@@ -78,8 +78,15 @@ def load_partners(session: Session) -> None:
     demo_partners.load_partners(session)
 
 
+def load_readiness(session: Session) -> None:
+    """Record the last 30 days of readiness per module (after everything else), for the trend charts."""
+    from warehouse import demo_readiness
+
+    demo_readiness.load_readiness(session)
+
+
 LOADERS: list[Callable[[Session], None]] = [load_users, load_stock, load_kits, load_squads, load_deployments,
-                                            load_partners]
+                                            load_partners, load_readiness]
 
 
 def is_empty(session: Session) -> bool:

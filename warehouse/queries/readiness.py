@@ -222,14 +222,16 @@ def _box_groups(session: Session, on: date) -> list:
     totals = kit_totals(on)
     expiry = _earliest_expiry()
     home = aliased(Location, name="home")
-    zone = aliased(Location, name="zone")
+    # The few zones, listed once: left to the planner, SQLite scans every place for each box.
+    zone = (select(Location.id, Location.path)
+            .where(Location.kind.in_((LocationKind.ZONE, LocationKind.QUARANTINE)))
+            .cte("zone").prefix_with("MATERIALIZED"))
     boxes = (
-        select(Kit.module_id, Kit.template_id, zone.id.label("zone_id"),
+        select(Kit.module_id, Kit.template_id, zone.c.id.label("zone_id"),
                effective_status_expr(totals).label("status"), expiry.c.earliest_expiry)
         .join(home, home.id == Kit.home_location_id)
-        # A box's zone is the zone its home place lies under (LIKE on the indexed ancestry).
-        .outerjoin(zone, and_(zone.kind.in_((LocationKind.ZONE, LocationKind.QUARANTINE)),
-                              home.path.startswith(zone.path)))
+        # A box's zone is the zone its home place lies under (a prefix of its ancestry).
+        .outerjoin(zone, home.path.startswith(zone.c.path))
         .outerjoin(totals, totals.c.kit_id == Kit.id)
         .outerjoin(expiry, expiry.c.location_id == Kit.location_id)
         .where(Kit.status != KitStatus.RETIRED)
