@@ -611,35 +611,17 @@ def has_snapshot(session: Session, on: date) -> bool:
 
 
 def history(session: Session, until: date, *, days: int = TREND_DAYS,
-            module_id: int | None = None) -> dict[int, list[ReadinessSnapshot]]:
-    """Return each module's snapshots over the `days` up to `until`, oldest first."""
-    stmt = (select(ReadinessSnapshot)
-            .where(ReadinessSnapshot.day > until - timedelta(days=days), ReadinessSnapshot.day <= until)
-            .order_by(ReadinessSnapshot.module_id, ReadinessSnapshot.day))
+            module_id: int | None = None) -> dict[int, list]:
+    """Return each module's snapshots over the `days` up to `until`, oldest first, as plain rows
+    (day, required, ready, short, deployed, restocking, percent)."""
+    snap = ReadinessSnapshot
+    stmt = (select(snap.module_id, snap.day, snap.required, snap.ready, snap.short, snap.deployed,
+                   snap.restocking, snap.percent)
+            .where(snap.day > until - timedelta(days=days), snap.day <= until)
+            .order_by(snap.module_id, snap.day))
     if module_id is not None:
-        stmt = stmt.where(ReadinessSnapshot.module_id == module_id)
-    found: dict[int, list[ReadinessSnapshot]] = defaultdict(list)
-    for snapshot in session.scalars(stmt):
-        found[snapshot.module_id].append(snapshot)
+        stmt = stmt.where(snap.module_id == module_id)
+    found: dict[int, list] = defaultdict(list)
+    for row in session.execute(stmt):
+        found[row.module_id].append(row)
     return found
-
-
-# --- drill-down -------------------------------------------------------------------------------
-
-def short_lines(session: Session, on: date, module_id: int) -> list:
-    """Return every short line of a module's boxes resting in the depot, in one statement.
-
-    Rows: kit_id, kit_code, line_id, item_id, sku, name_zh, name_en, unit, par, held, usable,
-    missing; by box code, then template order. Optional lines do not make a box short and are left out.
-    """
-    lines = (line_states(on).where(Kit.module_id == module_id, Kit.status.in_([s.value for s in RESTING]))
-             .subquery("lines"))
-    return session.execute(
-        select(lines.c.kit_id, Kit.code.label("kit_code"), lines.c.line_id, lines.c.item_id,
-               Item.sku, Item.name_zh, Item.name_en, Item.unit, lines.c.par, lines.c.held,
-               lines.c.usable, (lines.c.par - lines.c.usable).label("missing"))
-        .join(Kit, Kit.id == lines.c.kit_id)
-        .join(Item, Item.id == lines.c.item_id)
-        .where(lines.c.usable < lines.c.par, lines.c.optional.is_(False))
-        .order_by(Kit.code, lines.c.position, lines.c.line_id)
-    ).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager
 
 from warehouse.domain.stock import (
@@ -296,38 +296,52 @@ def stock_by_category(session: Session, on: date | None = None) -> list:
 
 
 def zone_usage(session: Session, depot_id: int | None = None) -> list:
-    """Per zone: area, floor space used by locations holding stock, units, items and rectangle."""
+    """Per zone: area, floor space used by locations holding stock, units, items and rectangle.
+
+    One statement whatever the depot's size: the zones are listed once, and the places with stock
+    at or beneath them are found by climbing parent links from the stocked places (a recursive
+    CTE), instead of testing every place against every stocked place.
+    """
     zone = aliased(Location, name="zone")
-    inner = aliased(Location, name="inner")
-    holder = aliased(Location, name="holder")
-    in_zone = inner.path.startswith(zone.path)
+    shown = [zone.kind.in_((LocationKind.ZONE, LocationKind.QUARANTINE)), zone.active.is_(True)]
+    if depot_id is not None:
+        shown.append(zone.parent_id == depot_id)
+    zones = select(zone.id, zone.path).where(*shown).cte("zones")
+    stocked = (select(StockBalance.location_id.label("id")).where(StockBalance.quantity > 0)
+               .cte("stocked", recursive=True))
+    up = aliased(Location, name="up")
+    stocked = stocked.union(select(up.parent_id).join(stocked, up.id == stocked.c.id)
+                            .where(up.parent_id.is_not(None)))
     # Floor space is used by a rack, pallet spot or box with stock anywhere inside it.
+    inner = aliased(Location, name="inner")
     used = (
-        select(func.coalesce(func.sum(inner.footprint_m2), 0.0))
-        .where(in_zone, inner.footprint_m2.is_not(None), inner.active.is_(True),
-               exists().where(StockBalance.location_id == holder.id, StockBalance.quantity > 0,
-                              holder.path.startswith(inner.path)))
-        .scalar_subquery()
+        select(zones.c.id.label("zone_id"), func.sum(inner.footprint_m2).label("used_m2"))
+        .join(inner, inner.path.startswith(zones.c.path))
+        .where(inner.footprint_m2.is_not(None), inner.active.is_(True), inner.id.in_(select(stocked.c.id)))
+        .group_by(zones.c.id).subquery("used")
     )
+    holder = aliased(Location, name="holder")
     held = (
-        select(func.coalesce(func.sum(StockBalance.quantity), 0),
-               func.count(func.distinct(StockBalance.item_id)))
+        select(zones.c.id.label("zone_id"), func.sum(StockBalance.quantity).label("units"),
+               func.count(func.distinct(StockBalance.item_id)).label("items"))
+        .select_from(StockBalance)
         .join(holder, holder.id == StockBalance.location_id)
-        .where(holder.path.startswith(zone.path), StockBalance.quantity > 0)
+        .join(zones, holder.path.startswith(zones.c.path))
+        .where(StockBalance.quantity > 0)
+        .group_by(zones.c.id).subquery("held")
     )
-    units = held.with_only_columns(func.coalesce(func.sum(StockBalance.quantity), 0)).scalar_subquery()
-    items = held.with_only_columns(func.count(func.distinct(StockBalance.item_id))).scalar_subquery()
     stmt = (
         select(zone.id, zone.code, zone.name, zone.kind, zone.area_m2, zone.plan_x_m, zone.plan_y_m,
                zone.plan_width_m, zone.plan_depth_m, zone.parent_id,
-               Category.code.label("category"), used.label("used_m2"), units.label("units"),
-               items.label("items"))
+               Category.code.label("category"), func.coalesce(used.c.used_m2, 0.0).label("used_m2"),
+               func.coalesce(held.c.units, 0).label("units"),
+               func.coalesce(held.c["items"], 0).label("items"))
         .outerjoin(Category, Category.id == zone.category_id)
-        .where(zone.kind.in_((LocationKind.ZONE, LocationKind.QUARANTINE)), zone.active.is_(True))
+        .outerjoin(used, used.c.zone_id == zone.id)
+        .outerjoin(held, held.c.zone_id == zone.id)
+        .where(*shown)
         .order_by(zone.code)
     )
-    if depot_id is not None:
-        stmt = stmt.where(zone.parent_id == depot_id)
     return session.execute(stmt).all()
 
 
