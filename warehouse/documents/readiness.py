@@ -21,10 +21,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from labels.fonts import register_font
-from warehouse.documents.roster import _NumberedCanvas, _page_header, _text
+from warehouse.documents.pages import MARGIN, PAGE_WIDTH, NumberedCanvas, literal, page_header
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 15 * mm
 # code, module, required, ready, short, deployed, in restock, unbuilt, %, level, earliest expiry.
 MODULE_WIDTHS_MM = (12, 34, 13, 13, 13, 13, 13, 13, 12, 20, 24)
 # item, missing, where it is missing, where it could come from.
@@ -231,13 +229,13 @@ def _table(rows: list, widths_mm: tuple, font: str, *extra) -> Table:
 
 
 def _section(title: str, styles: dict) -> list:
-    return [CondPageBreak(SECTION_MIN), _text(title, styles["section"])]
+    return [CondPageBreak(SECTION_MIN), literal(title, styles["section"])]
 
 
 def _overall(report: ReadinessReport, styles: dict) -> list:
     """Return the overall figure in a box tinted by its level, with the counts below it."""
-    rows = [[_text(report.overall, styles["overall"])]]
-    rows += [[_text(line, styles["subtitle"])] for line in report.overall_counts]
+    rows = [[literal(report.overall, styles["overall"])]]
+    rows += [[literal(line, styles["subtitle"])] for line in report.overall_counts]
     box = Table(rows, colWidths=[PAGE_WIDTH - 2 * MARGIN])
     style = [("BOX", (0, 0), (-1, -1), 0.8, colors.black),
              ("FONTNAME", (0, 0), (-1, -1), styles["cell"].fontName)]
@@ -251,17 +249,17 @@ def _overall(report: ReadinessReport, styles: dict) -> list:
 def _module_row(line: ModuleLine, styles: dict) -> list:
     number = styles["number"]
     expiry = line.earliest_expiry.isoformat() if line.earliest_expiry else "—"
-    return [_text(line.code, styles["cell"]), _text(line.name, styles["cell"]),
-            *(_text(str(value), number) for value in (line.required, line.ready, line.short, line.deployed,
+    return [literal(line.code, styles["cell"]), literal(line.name, styles["cell"]),
+            *(literal(str(value), number) for value in (line.required, line.ready, line.short, line.deployed,
                                                        line.restocking, line.unbuilt)),
-            _text("—" if line.percent is None else f"{line.percent}%", number),
-            _text(line.level_word, styles["centre"]),
-            _text(f"{expiry} *" if line.expiry_soon else expiry, styles["centre"])]
+            literal("—" if line.percent is None else f"{line.percent}%", number),
+            literal(line.level_word, styles["centre"]),
+            literal(f"{expiry} *" if line.expiry_soon else expiry, styles["centre"])]
 
 
 def _modules(report: ReadinessReport, styles: dict, font: str) -> list:
     headings = report.headings
-    rows = [[_text(title, styles["head"]) for title in headings.module_columns]]
+    rows = [[literal(title, styles["head"]) for title in headings.module_columns]]
     extra = []
     lines = list(report.modules) + ([report.totals] if report.totals else [])
     for index, line in enumerate(lines, start=1):
@@ -275,7 +273,7 @@ def _modules(report: ReadinessReport, styles: dict, font: str) -> list:
         extra.append(("LINEABOVE", (0, len(lines)), (-1, len(lines)), 1.0, colors.black))
     story = [*_section(headings.modules, styles), _table(rows, MODULE_WIDTHS_MM, font, *extra)]
     if any(line.expiry_soon for line in report.modules):
-        story.append(_text(headings.soon_note, styles["small"]))
+        story.append(literal(headings.soon_note, styles["small"]))
     return story
 
 
@@ -284,51 +282,51 @@ def _shortfalls(report: ReadinessReport, styles: dict, font: str) -> list:
     story = _section(headings.shortfalls, styles)
     listed = [entry for entry in report.shortfalls if entry.lines]
     if not listed:
-        return [*story, _text(headings.no_shortfalls, styles["note"])]
+        return [*story, literal(headings.no_shortfalls, styles["note"])]
     for entry in listed:
-        rows = [[_text(title, styles["head"]) for title in headings.shortfall_columns]]
+        rows = [[literal(title, styles["head"]) for title in headings.shortfall_columns]]
         for line in entry.lines:
-            rows.append([_text(line.item, styles["cell"]), _text(line.missing, styles["number"]),
-                         _text(line.where, styles["cell"]),
-                         _text("\n".join(line.sources) or "—", styles["cell"])])
+            rows.append([literal(line.item, styles["cell"]), literal(line.missing, styles["number"]),
+                         literal(line.where, styles["cell"]),
+                         literal("\n".join(line.sources) or "—", styles["cell"])])
         table = _table(rows, SHORTFALL_WIDTHS_MM, font, ("VALIGN", (0, 1), (-1, -1), "TOP"))
-        story += [CondPageBreak(25 * mm), _text(entry.module, styles["module"]), table]
+        story += [CondPageBreak(25 * mm), literal(entry.module, styles["module"]), table]
     return story
 
 
 def _targets(report: ReadinessReport, styles: dict, font: str) -> list:
     headings = report.headings
-    rows = [[_text(title, styles["head"]) for title in headings.target_columns]]
+    rows = [[literal(title, styles["head"]) for title in headings.target_columns]]
     extra = []
     for index, line in enumerate(report.targets, start=1):
-        rows.append([_text(line.name, styles["cell"]), _text(line.threshold, styles["number"]),
-                     _text(line.actual, styles["number"]),
-                     _text(headings.passed if line.passed else headings.failed, styles["centre"]),
-                     _text(line.missing or "—", styles["cell"])])
+        rows.append([literal(line.name, styles["cell"]), literal(line.threshold, styles["number"]),
+                     literal(line.actual, styles["number"]),
+                     literal(headings.passed if line.passed else headings.failed, styles["centre"]),
+                     literal(line.missing or "—", styles["cell"])])
         extra.append(("BACKGROUND", (3, index), (3, index), LEVEL_TINTS["good" if line.passed else "poor"]))
-    story = [*_section(headings.targets, styles), _text(report.targets_summary, styles["note"])]
+    story = [*_section(headings.targets, styles), literal(report.targets_summary, styles["note"])]
     if report.targets:
         story.append(_table(rows, TARGET_WIDTHS_MM, font, *extra))
     return story
 
 
 def _staffing(report: ReadinessReport, styles: dict) -> list:
-    lines = [_text(line, styles["note"]) for line in report.staffing]
+    lines = [literal(line, styles["note"]) for line in report.staffing]
     return [KeepTogether([*_section(report.headings.staffing, styles), *lines])]
 
 
 def _expiry(report: ReadinessReport, styles: dict, font: str) -> list:
     headings = report.headings
-    story = [*_section(headings.expiry, styles), _text(report.expiry_summary, styles["note"])]
+    story = [*_section(headings.expiry, styles), literal(report.expiry_summary, styles["note"])]
     if not report.expiring:
-        return [*story, _text(headings.no_expiry, styles["note"])]
-    rows = [[_text(title, styles["head"]) for title in headings.expiry_columns]]
+        return [*story, literal(headings.no_expiry, styles["note"])]
+    rows = [[literal(title, styles["head"]) for title in headings.expiry_columns]]
     extra = []
     for index, line in enumerate(report.expiring, start=1):
         when = line.expires_on.isoformat() + (f" ({headings.expired})" if line.expired else "")
-        rows.append([_text(when, styles["centre"]), _text(line.item, styles["cell"]),
-                     _text(line.lot, styles["cell"]), _text(line.units, styles["number"]),
-                     _text(line.place, styles["cell"])])
+        rows.append([literal(when, styles["centre"]), literal(line.item, styles["cell"]),
+                     literal(line.lot, styles["cell"]), literal(line.units, styles["number"]),
+                     literal(line.place, styles["cell"])])
         if line.expired:
             extra.append(("BACKGROUND", (0, index), (0, index), LEVEL_TINTS["poor"]))
     return [*story, _table(rows, EXPIRY_WIDTHS_MM, font, *extra)]
@@ -338,16 +336,17 @@ def _deployments(report: ReadinessReport, styles: dict, font: str) -> list:
     headings = report.headings
     story = _section(headings.deployments, styles)
     if not report.deployments:
-        return [*story, _text(headings.no_deployments, styles["note"])]
-    rows = [[_text(title, styles["head"]) for title in headings.deployment_columns]]
+        return [*story, literal(headings.no_deployments, styles["note"])]
+    rows = [[literal(title, styles["head"]) for title in headings.deployment_columns]]
     extra = []
     for index, line in enumerate(report.deployments, start=1):
         due = f"{line.due:%Y-%m-%d %H:%M}" + (f"\n{headings.overdue}" if line.overdue else "")
-        rows.append([_text(line.code, styles["cell"]), _text(line.name, styles["cell"]),
-                     _text(line.kind, styles["cell"]), _text(line.module or "—", styles["centre"]),
-                     _text(f"{line.opened:%Y-%m-%d %H:%M}", styles["centre"]), _text(due, styles["centre"]),
-                     _text(" ".join(line.boxes) or "—", styles["cell"]),
-                     _text(str(line.loose), styles["number"])])
+        rows.append([literal(line.code, styles["cell"]), literal(line.name, styles["cell"]),
+                     literal(line.kind, styles["cell"]), literal(line.module or "—", styles["centre"]),
+                     literal(f"{line.opened:%Y-%m-%d %H:%M}", styles["centre"]),
+                     literal(due, styles["centre"]),
+                     literal(" ".join(line.boxes) or "—", styles["cell"]),
+                     literal(str(line.loose), styles["number"])])
         if line.overdue:
             extra.append(("BACKGROUND", (5, index), (5, index), LEVEL_TINTS["poor"]))
     return [*story, _table(rows, DEPLOYMENT_WIDTHS_MM, font, *extra)]
@@ -356,7 +355,7 @@ def _deployments(report: ReadinessReport, styles: dict, font: str) -> list:
 def _signatures(headings: ReportHeadings, styles: dict) -> KeepTogether:
     """Return the lines the people who compile, review and answer for the report sign."""
     blanks = [*headings.signatures, headings.date]
-    cells = [_text(label, styles["sign"]) for label in blanks] + ([""] if len(blanks) % 2 else [])
+    cells = [literal(label, styles["sign"]) for label in blanks] + ([""] if len(blanks) % 2 else [])
     rows = [[cells[i], "", cells[i + 1], ""] for i in range(0, len(cells), 2)]
     table = Table(rows, colWidths=[32 * mm, 56 * mm, 32 * mm, 56 * mm], rowHeights=12 * mm, hAlign="LEFT")
     style = [("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("FONTNAME", (0, 0), (-1, -1), styles["cell"].fontName)]
@@ -379,8 +378,8 @@ def readiness_pdf(report: ReadinessReport, locale: str = "zh") -> bytes:
     printed = f"{headings.printed} {report.printed_at:%Y-%m-%d %H:%M}"
     subtitle = (f"{headings.depot}: {report.depot}    {headings.as_of}: {report.on.isoformat()}    "
                 f"{printed}    {headings.printed_by}: {report.printed_by}")
-    story: list = [_text(headings.title, styles["title"]), _text(subtitle, styles["subtitle"]),
-                   Spacer(1, 3 * mm), _text(headings.overall, styles["section"]), *_overall(report, styles)]
+    story: list = [literal(headings.title, styles["title"]), literal(subtitle, styles["subtitle"]),
+                   Spacer(1, 3 * mm), literal(headings.overall, styles["section"]), *_overall(report, styles)]
     story += _modules(report, styles, font)
     story += _shortfalls(report, styles, font)
     story += _targets(report, styles, font)
@@ -395,8 +394,8 @@ def readiness_pdf(report: ReadinessReport, locale: str = "zh") -> bytes:
                             title=headings.title, creator="warehouse", invariant=1,
                             initialFontName=font, lang="en" if locale == "en" else "zh-CN")
     # The first page has the title in full; the pages after it repeat it small at the top.
-    header = partial(_page_header, font=font, title=headings.title, printed=printed)
+    header = partial(page_header, font=font, title=headings.title, printed=printed)
     doc.build(story, onFirstPage=_no_header, onLaterPages=header,
-              canvasmaker=partial(_NumberedCanvas, page_footer=headings.page, font=font))
+              canvasmaker=partial(NumberedCanvas, page_footer=headings.page, font=font))
     return out.getvalue()
 

@@ -11,7 +11,6 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -22,7 +21,6 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -30,9 +28,8 @@ from reportlab.platypus import (
 )
 
 from labels.fonts import register_font
+from warehouse.documents.pages import MARGIN, PAGE_WIDTH, NumberedCanvas, literal, page_header
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 15 * mm
 BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN
 # 序号, name, badge, role, employment, status, phone, qualifications: 180 mm in all.
 COLUMN_WIDTHS_MM = (9, 22, 21, 15, 19, 14, 24, 56)
@@ -144,11 +141,6 @@ def _font(styles: dict) -> tuple:
     return ("FONTNAME", (0, 0), (-1, -1), styles["cell"].fontName)
 
 
-def _text(text: str, style: ParagraphStyle) -> Paragraph:
-    """Return a Paragraph that prints text literally (escaped; line breaks kept)."""
-    return Paragraph("<br/>".join(escape(line) for line in (text or "").splitlines()), style)
-
-
 def _qualification_line(q: RosterQualification, headings: RosterHeadings) -> str:
     parts = [" ".join(part for part in (q.kind, q.grade) if part)]
     if q.certificate_no:
@@ -165,12 +157,12 @@ def _squad_block(squad: RosterSquad, headings: RosterHeadings, styles: dict) -> 
     leader = f"{squad.leader_name} ({squad.leader_badge})" if squad.leader_name else "—"
     counts = headings.counts % {"active": squad.active, "on_leave": squad.on_leave, "total": squad.total}
     rows = [
-        [_text(headings.kind, label), _text(squad.kind, cell),
-         _text(headings.function, label), _text(squad.function, cell)],
-        [_text(headings.station, label), _text(squad.station or "—", cell),
-         _text(headings.leader, label), _text(leader, cell)],
-        [_text(headings.modules, label), _text(", ".join(squad.modules) or "—", cell),
-         _text(headings.strength, label), _text(counts, cell)],
+        [literal(headings.kind, label), literal(squad.kind, cell),
+         literal(headings.function, label), literal(squad.function, cell)],
+        [literal(headings.station, label), literal(squad.station or "—", cell),
+         literal(headings.leader, label), literal(leader, cell)],
+        [literal(headings.modules, label), literal(", ".join(squad.modules) or "—", cell),
+         literal(headings.strength, label), literal(counts, cell)],
     ]
     details = Table(rows, colWidths=[22 * mm, 68 * mm, 22 * mm, 68 * mm], hAlign="LEFT")
     details.setStyle(TableStyle([
@@ -180,22 +172,22 @@ def _squad_block(squad: RosterSquad, headings: RosterHeadings, styles: dict) -> 
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
         _font(styles),
     ]))
-    heading = _text(f"{squad.code}  {squad.name}", styles["squad"])
+    heading = literal(f"{squad.code}  {squad.name}", styles["squad"])
     block = [CondPageBreak(SQUAD_BLOCK_MIN), KeepTogether([heading, details, Spacer(1, 3 * mm)])]
     if not squad.people:
-        return [*block, _text(headings.no_members, styles["note"]), Spacer(1, 6 * mm)]
+        return [*block, literal(headings.no_members, styles["note"]), Spacer(1, 6 * mm)]
     return [*block, _people_table(squad.people, headings, styles), Spacer(1, 6 * mm)]
 
 
 def _people_table(people: tuple[RosterPerson, ...], headings: RosterHeadings, styles: dict) -> Table:
     cell = styles["cell"]
-    rows = [[_text(title, styles["head"]) for title in headings.columns]]
+    rows = [[literal(title, styles["head"]) for title in headings.columns]]
     for number, person in enumerate(people, start=1):
         qualifications = "\n".join(_qualification_line(q, headings) for q in person.qualifications)
-        rows.append([_text(str(number), styles["number"]), _text(person.name, cell),
-                     _text(person.badge_code, cell), _text(person.role, cell),
-                     _text(person.employment, cell), _text(person.status, cell),
-                     _text(person.phone, cell), _text(qualifications or "—", cell)])
+        rows.append([literal(str(number), styles["number"]), literal(person.name, cell),
+                     literal(person.badge_code, cell), literal(person.role, cell),
+                     literal(person.employment, cell), literal(person.status, cell),
+                     literal(person.phone, cell), literal(qualifications or "—", cell)])
     # repeatRows: the header row starts every page the table runs onto.
     table = Table(rows, colWidths=[w * mm for w in COLUMN_WIDTHS_MM], repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle([
@@ -214,7 +206,7 @@ def _people_table(people: tuple[RosterPerson, ...], headings: RosterHeadings, st
 def _signatures(headings: RosterHeadings, styles: dict) -> KeepTogether:
     """Return the lines the people who prepare, review and answer for the roster sign."""
     blanks = [*headings.signatures, headings.date]
-    cells = [_text(label, styles["sign"]) for label in blanks] + ([""] if len(blanks) % 2 else [])
+    cells = [literal(label, styles["sign"]) for label in blanks] + ([""] if len(blanks) % 2 else [])
     # Two label-and-line pairs a row: [label, line, label, line].
     rows = [[cells[i], "", cells[i + 1], ""] for i in range(0, len(cells), 2)]
     table = Table(rows, colWidths=[32 * mm, 56 * mm, 32 * mm, 56 * mm], rowHeights=12 * mm, hAlign="LEFT")
@@ -224,44 +216,6 @@ def _signatures(headings: RosterHeadings, styles: dict) -> KeepTogether:
         style.append(("LINEBELOW", (2 * column + 1, row), (2 * column + 1, row), 0.6, colors.black))
     table.setStyle(TableStyle([*style, _font(styles)]))
     return KeepTogether([Spacer(1, 8 * mm), table])
-
-
-class _NumberedCanvas(Canvas):
-    """A canvas that holds its pages back until the end, to print "page n of m" on each."""
-
-    def __init__(self, *args, page_footer: str, font: str, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._footer = page_footer
-        self._font = font
-        self._pages: list[dict] = []
-
-    def showPage(self) -> None:  # noqa: N802 - reportlab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self.setFont(self._font, 8)
-            footer = self._footer % {"page": number, "pages": total}
-            self.drawCentredString(PAGE_WIDTH / 2, MARGIN / 2, footer)
-            super().showPage()
-        super().save()
-
-
-def _page_header(canvas: Canvas, _doc, *, font: str, title: str, printed: str) -> None:
-    """Draw the title and print time at the top of every page, above a thin rule."""
-    canvas.saveState()
-    canvas.setFont(font, 8)
-    canvas.setFillGray(0.35)
-    top = PAGE_HEIGHT - MARGIN / 2 - 2 * mm
-    canvas.drawString(MARGIN, top, title)
-    canvas.drawRightString(PAGE_WIDTH - MARGIN, top, printed)
-    canvas.setStrokeGray(0.6)
-    canvas.setLineWidth(0.4)
-    canvas.line(MARGIN, top - 2 * mm, PAGE_WIDTH - MARGIN, top - 2 * mm)
-    canvas.restoreState()
 
 
 def _no_header(_canvas: Canvas, _doc) -> None:
@@ -274,14 +228,14 @@ def render_roster(roster: Roster) -> bytes:
     headings = roster.headings
     styles = _styles(font)
     printed = f"{headings.printed} {roster.printed_at:%Y-%m-%d %H:%M}"
-    story: list = [_text(headings.title, styles["title"]), _text(printed, styles["subtitle"])]
+    story: list = [literal(headings.title, styles["title"]), literal(printed, styles["subtitle"])]
     if headings.summary:
         people = sum(squad.total for squad in roster.squads)
-        story.append(_text(headings.summary % {"squads": len(roster.squads), "people": people},
+        story.append(literal(headings.summary % {"squads": len(roster.squads), "people": people},
                            styles["subtitle"]))
     story.append(Spacer(1, 4 * mm))
     if not roster.squads:
-        story.append(_text(headings.no_squads, styles["note"]))
+        story.append(literal(headings.no_squads, styles["note"]))
     for squad in roster.squads:
         story.extend(_squad_block(squad, headings, styles))
     story.append(_signatures(headings, styles))
@@ -292,7 +246,7 @@ def render_roster(roster: Roster) -> bytes:
                             title=headings.title, creator="warehouse", invariant=1,
                             initialFontName=font)
     # The first page has the title in full; the pages after it repeat it small at the top.
-    header = partial(_page_header, font=font, title=headings.title, printed=printed)
+    header = partial(page_header, font=font, title=headings.title, printed=printed)
     doc.build(story, onFirstPage=_no_header, onLaterPages=header,
-              canvasmaker=partial(_NumberedCanvas, page_footer=headings.page, font=font))
+              canvasmaker=partial(NumberedCanvas, page_footer=headings.page, font=font))
     return out.getvalue()
