@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Paragraph, TableStyle
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 15 * mm
+GRID_GREY = colors.Color(0.55, 0.55, 0.55)
+HEADER_FILL = colors.Color(0.9, 0.9, 0.9)
 
 
 def literal(text: str, style: ParagraphStyle) -> Paragraph:
@@ -56,3 +59,19 @@ def page_header(canvas: Canvas, _doc, *, font: str, title: str, printed: str) ->
     canvas.setLineWidth(0.4)
     canvas.line(MARGIN, top - 2 * mm, PAGE_WIDTH - MARGIN, top - 2 * mm)
     canvas.restoreState()
+
+
+def grid_style(font: str, *extra) -> TableStyle:
+    """Return the house table style: grey grid, shaded header row, the report's font throughout."""
+    return TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, GRID_GREY),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
+        # Otherwise reportlab names Helvetica for the empty cells: a font never drawn with.
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        *extra,
+    ])

@@ -21,7 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from labels.fonts import register_font
-from warehouse.documents.pages import MARGIN, PAGE_WIDTH, NumberedCanvas, literal, page_header
+from warehouse.documents.pages import MARGIN, PAGE_WIDTH, NumberedCanvas, grid_style, literal, page_header
 
 # code, module, required, ready, short, deployed, in restock, unbuilt, %, level, earliest expiry.
 MODULE_WIDTHS_MM = (12, 34, 13, 13, 13, 13, 13, 13, 12, 20, 24)
@@ -35,8 +35,6 @@ EXPIRY_WIDTHS_MM = (22, 72, 30, 24, 32)
 DEPLOYMENT_WIDTHS_MM = (24, 40, 16, 14, 22, 24, 28, 12)
 # A section's heading never starts this close to the foot of a page: it would sit alone there.
 SECTION_MIN = 35 * mm
-GRID_GREY = colors.Color(0.55, 0.55, 0.55)
-HEADER_FILL = colors.Color(0.9, 0.9, 0.9)
 # Light tints, so the words on them stay legible in print and on a grey-scale copy.
 LEVEL_TINTS = {
     "good": colors.Color(0.80, 0.93, 0.80),
@@ -205,26 +203,10 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     }
 
 
-def _grid(font: str, *extra) -> TableStyle:
-    """Return the house table style: grey grid, shaded header row, the report's font throughout."""
-    return TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, GRID_GREY),
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
-        # Otherwise reportlab names Helvetica for the empty cells: a font never drawn with.
-        ("FONTNAME", (0, 0), (-1, -1), font),
-        *extra,
-    ])
-
-
 def _table(rows: list, widths_mm: tuple, font: str, *extra) -> Table:
     # repeatRows: the header row starts every page the table runs onto.
     table = Table(rows, colWidths=[w * mm for w in widths_mm], repeatRows=1, hAlign="LEFT")
-    table.setStyle(_grid(font, *extra))
+    table.setStyle(grid_style(font, *extra))
     return table
 
 

@@ -28,15 +28,21 @@ from reportlab.platypus import (
 )
 
 from labels.fonts import register_font
-from warehouse.documents.pages import MARGIN, PAGE_WIDTH, NumberedCanvas, literal, page_header
+from warehouse.documents.pages import (
+    GRID_GREY,
+    MARGIN,
+    PAGE_WIDTH,
+    NumberedCanvas,
+    grid_style,
+    literal,
+    page_header,
+)
 
 BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN
 # 序号, name, badge, role, employment, status, phone, qualifications: 180 mm in all.
 COLUMN_WIDTHS_MM = (9, 22, 21, 15, 19, 14, 24, 56)
 # A squad's heading block never starts this close to the foot of a page: it would sit alone there.
 SQUAD_BLOCK_MIN = 60 * mm
-GRID_GREY = colors.Color(0.55, 0.55, 0.55)
-HEADER_FILL = colors.Color(0.9, 0.9, 0.9)
 
 
 @dataclass(frozen=True)
@@ -190,16 +196,7 @@ def _people_table(people: tuple[RosterPerson, ...], headings: RosterHeadings, st
                      literal(person.phone, cell), literal(qualifications or "—", cell)])
     # repeatRows: the header row starts every page the table runs onto.
     table = Table(rows, colWidths=[w * mm for w in COLUMN_WIDTHS_MM], repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.4, GRID_GREY),
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
-        _font(styles),
-    ]))
+    table.setStyle(grid_style(styles["cell"].fontName))
     return table
 
 
