@@ -7,6 +7,10 @@
     url: node.getAttribute("data-spec-url"),
     dom_id: "#swagger-ui",
     deepLinking: true,
+    // Tags start folded: rendering all 180-odd operations at once stalls the page, and a reader
+    // opens the one resource they came for. The schema list is long too, and folded away.
+    docExpansion: "none",
+    defaultModelsExpandDepth: -1,
     tryItOutEnabled: false,
     validatorUrl: null  // never call the public validator: the depot's network is offline
   });
