@@ -625,3 +625,24 @@ def history(session: Session, until: date, *, days: int = TREND_DAYS,
     for row in session.execute(stmt):
         found[row.module_id].append(row)
     return found
+
+
+# --- drill-down -------------------------------------------------------------------------------
+
+def short_lines(session: Session, on: date, module_id: int) -> list:
+    """Return every short line of a module's boxes resting in the depot, in one statement.
+
+    Rows: kit_id, kit_code, line_id, item_id, sku, name_zh, name_en, unit, par, held, usable,
+    missing; by box code, then template order. Optional lines do not make a box short and are left out.
+    """
+    lines = (line_states(on).where(Kit.module_id == module_id, Kit.status.in_([s.value for s in RESTING]))
+             .subquery("lines"))
+    return session.execute(
+        select(lines.c.kit_id, Kit.code.label("kit_code"), lines.c.line_id, lines.c.item_id,
+               Item.sku, Item.name_zh, Item.name_en, Item.unit, lines.c.par, lines.c.held,
+               lines.c.usable, (lines.c.par - lines.c.usable).label("missing"))
+        .join(Kit, Kit.id == lines.c.kit_id)
+        .join(Item, Item.id == lines.c.item_id)
+        .where(lines.c.usable < lines.c.par, lines.c.optional.is_(False))
+        .order_by(Kit.code, lines.c.position, lines.c.line_id)
+    ).all()
