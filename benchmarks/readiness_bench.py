@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, select, text  # noqa: E402
+from timing import p50, p95, timed  # noqa: E402
 
 from warehouse import create_app, demo  # noqa: E402
 from warehouse.extensions import db  # noqa: E402
@@ -131,26 +132,6 @@ def replicate(scale: int) -> None:
     db.session.commit()
 
 
-def timed(call, runs: int = RUNS) -> tuple[list[float], float]:
-    """Return the times in ms of runs calls after one warm-up, and the SQL statements per call."""
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    call()
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            call()
-            times.append((time.perf_counter() - start) * 1000)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return sorted(times), round(len(statements) / runs, 1)
-
-
 def profile() -> None:
     """Print each statement of one readiness() call with its time, slowest first."""
     spans, started = [], {}
@@ -217,9 +198,8 @@ def measure(scale: int, path: Path, http: bool, show_profile: bool) -> tuple[lis
 
                 calls.append((name, call))
         for name, call in calls:
-            times, statements = timed(call)
-            rows.append((name, scale, times[0], times[len(times) // 2], times[int(len(times) * 0.95) - 1],
-                         statements))
+            times, statements = timed(db.engine, call, RUNS)
+            rows.append((name, scale, times[0], p50(times), p95(times), statements))
         if show_profile and scale == max(SCALES):
             profile()
         db.session.remove()
@@ -247,12 +227,12 @@ def main() -> None:
     print(f"\nPython {platform.python_version()}, SQLite file, {RUNS} runs after a warm-up")
     for scale in args.scales:
         print(f"{scale}x: " + ", ".join(f"{count:,} {name}" for name, count in sizes[scale].items()))
-    base = {name: p50 for name, scale, _lo, p50, _p95, _q in rows if scale == min(args.scales)}
+    base = {name: median for name, scale, _lo, median, _high, _q in rows if scale == min(args.scales)}
     print("| call | size | min ms | p50 ms | p95 ms | SQL statements | p50 vs 1x |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    for name, scale, low, p50, p95, statements in rows:
-        ratio = p50 / base[name] if base.get(name) else 0
-        print(f"| {name} | {scale}x | {low:.1f} | {p50:.1f} | {p95:.1f} | {statements} | {ratio:.2f} |")
+    for name, scale, low, median, high, statements in rows:
+        ratio = median / base[name] if base.get(name) else 0
+        print(f"| {name} | {scale}x | {low:.1f} | {median:.1f} | {high:.1f} | {statements} | {ratio:.2f} |")
 
 
 if __name__ == "__main__":

@@ -10,14 +10,14 @@ import argparse
 import platform
 import sys
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event, insert, select  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
+from timing import p50, p95, timed  # noqa: E402
 
 from warehouse import create_app  # noqa: E402
 from warehouse.extensions import db  # noqa: E402
@@ -60,26 +60,6 @@ def build_force(scale: int) -> None:
     db.session.commit()
 
 
-def timed(call, runs: int = RUNS) -> tuple[list[float], int]:
-    """Return the times in ms of runs calls after one warm-up, and the SQL statements per call."""
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    call()
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            call()
-            times.append((time.perf_counter() - start) * 1000)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return times, round(len(statements) / runs, 1)
-
-
 def measure(scale: int, folder: Path) -> list[tuple]:
     """Build one size and time the report, the panel page and the API."""
     # Development settings (no HTTPS-only cookie) on a file of its own; SQL logging stays off.
@@ -109,10 +89,8 @@ def measure(scale: int, folder: Path) -> list[tuple]:
         for name, call in (("staffing_report()", lambda: staffing_report(db.session, today())),
                            ("GET /compliance/staffing", page),
                            ("GET /api/v1/compliance/staffing", api)):
-            times, queries = timed(call)
-            times.sort()
-            rows.append((name, people, times[len(times) // 2], times[int(len(times) * 0.95) - 1],
-                         queries))
+            times, queries = timed(db.engine, call, RUNS)
+            rows.append((name, people, p50(times), p95(times), queries))
         db.session.remove()
         db.engine.dispose()
     return rows
@@ -128,8 +106,8 @@ def main() -> None:
     print(f"Python {platform.python_version()}, {RUNS} runs after a warm-up, SQLite file")
     print("| request | people | p50 ms | p95 ms | SQL statements |")
     print("| --- | --- | --- | --- | --- |")
-    for name, people, p50, p95, queries in rows:
-        print(f"| {name} | {people:,} | {p50:.1f} | {p95:.1f} | {queries} |")
+    for name, people, median, high, queries in rows:
+        print(f"| {name} | {people:,} | {median:.1f} | {high:.1f} | {queries} |")
 
 
 if __name__ == "__main__":
