@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 from flask.cli import AppGroup
@@ -92,14 +93,25 @@ def disable_user(username):
 
 @demo_cli.command("load")
 @click.option("--reset", is_flag=True, help="Delete all data first, then load.")
-def load_demo(reset):
+@click.option("--scale", type=click.IntRange(min=1), default=None,
+              help="Grow the demo into N cities' reserves (benchmark data: ~500 boxes and ~100,000 "
+                   "movements per city).")
+def load_demo(reset, scale):
     """Load demo data into an empty database (does nothing otherwise, unless --reset)."""
     from warehouse import demo
 
-    if demo.load(db.session, force_reset=reset):
-        click.echo("demo data loaded")
-    else:
+    if not demo.load(db.session, force_reset=reset):
         click.echo("database is not empty; demo data not loaded (use --reset to replace it)")
+        return
+    click.echo("demo data loaded")
+    if scale:
+        from warehouse.demo_scale import scale_up
+
+        started = time.perf_counter()
+        added = scale_up(db.session, scale)
+        took = time.perf_counter() - started
+        click.echo(f"scaled to {scale} {'city' if scale == 1 else 'cities'} in {took:.0f} s: "
+                   + ", ".join(f"{count:,} {name}" for name, count in sorted(added.items())))
 
 
 @demo_cli.command("logins")
