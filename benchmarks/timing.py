@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from sqlalchemy import event
@@ -35,3 +36,25 @@ def p50(times: list[float]) -> float:
 def p95(times: list[float]) -> float:
     """Return the 95th percentile of sorted times (nearest rank)."""
     return times[max(0, int(len(times) * 0.95) - 1)]
+
+
+def markdown(headers: list[str], rows: list[list]) -> str:
+    """Return a Markdown table."""
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join("---" for _ in headers) + " |"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def verdict(met: bool) -> str:
+    """Say whether a target is met, in the words BENCHMARKS.md uses."""
+    return "met" if met else "**not met**"
+
+
+def emit(title: str, text: str) -> None:
+    """Print a result section, and append it to $BENCH_OUT when `make bench` collects them."""
+    section = f"\n## {title}\n\n{text}\n"
+    print(section)
+    out = os.environ.get("BENCH_OUT")
+    if out:
+        with open(out, "a", encoding="utf-8") as file:
+            file.write(section)
