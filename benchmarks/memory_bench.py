@@ -4,7 +4,8 @@ Serves a copy of `benchmarks/generate.py`'s N=10 build with gunicorn (2 sync wor
 settings), signs in through the login form, and sends each worker the heaviest pages a depot
 uses: the readiness dashboard, its API and PDF report, the movement list (first and a deep
 page), the stock list by expiry, a box page, the reachable-reserve search and 1,000 box labels
-as one PDF (scans, light on memory, run in scan_wrk.py). Then it reads each worker's peak resident set (VmHWM in /proc).
+as one PDF (scans, light on memory, run in scan_wrk.py). Then it reads each worker's peak
+resident set (VmHWM in /proc).
 `--smoke`: the plain demo, one round.
 """
 
