@@ -30,6 +30,7 @@ from warehouse.domain.kits import BoxType, KitStatus
 from warehouse.domain.partners import AgreementStatus
 from warehouse.domain.stock import LocationKind, Purpose, Reason, Tracking
 from warehouse.models import Base
+from warehouse.services import box_states
 from warehouse.timezone import today
 
 SEED = 20261129
@@ -150,6 +151,8 @@ class Generator:
             self.previous_terms(city)
             self.write_movements(city)
         self.fix_sequences()
+        # The boxes' stored states, as the daily snapshot would store them.
+        self.added["box_states"] = box_states.refresh(self.session, self.today)
         return dict(self.added)
 
     def adopt_demo(self, city: City, items, lots, places) -> None:

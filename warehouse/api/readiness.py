@@ -101,7 +101,11 @@ class Readiness(MethodView):
         from: loose depot stock, departments' stockpiles and agreements in force.
         """
         module = module_of(args.get("module"))
-        answer = readiness(db.session, today(), module_id=module.id if module else None)
+        on = today()
+        answer = readiness(db.session, on, module_id=module.id if module else None)
+        if answer.live_boxes:
+            # Boxes changed since their state was stored: store it, so the next call reads it.
+            service.refresh_box_states(db.session, on)
         if module is not None and not answer.modules:
             raise NotFound(N_("module %(code)s is not active", code=module.code))
         return answer

@@ -6,6 +6,7 @@ from warehouse.models.base import Base
 from warehouse.models.catalogue import Category, Item
 from warehouse.models.deployments import Deployment, DeploymentSquad, KitCheckout, ScanEvent
 from warehouse.models.kits import (
+    BoxState,
     Kit,
     KitEvent,
     KitLineSubstitute,
@@ -41,7 +42,8 @@ from warehouse.models.squads import (
 from warehouse.models.stock import Lot, StockBalance, StockMovement, Stocktake, StocktakeLine
 
 __all__ = ["Activation", "ActivationLine", "Agreement", "AgreementDocument", "ApiToken", "Arrival",
-           "AuditEvent", "Base", "Category", "Commitment", "ContactCheck", "Deployment", "DeploymentSquad",
+           "AuditEvent", "Base", "BoxState", "Category", "Commitment", "ContactCheck", "Deployment",
+           "DeploymentSquad",
            "District", "Item", "Kit", "KitCheckout", "KitEvent", "KitLineSubstitute", "KitTemplate",
            "KitTemplateLine", "LabelCalibration", "Location", "Lot", "Module", "ModuleRequirement",
            "Partner", "PartnerContact", "Person", "PlanTarget", "Qualification", "QualificationKind",

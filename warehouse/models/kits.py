@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warehouse.domain.kits import BoxType, InspectionOutcome, KitStatus
@@ -154,6 +154,29 @@ class Kit(Base):
     module: Mapped[Module] = relationship(lazy="raise_on_sql")
     location: Mapped[Location] = relationship(foreign_keys=[location_id], lazy="raise_on_sql")
     home: Mapped[Location] = relationship(foreign_keys=[home_location_id], lazy="raise_on_sql")
+
+
+class BoxState(Base):
+    """A box's completeness as last computed, kept so lists and readiness need not recompute every box.
+
+    Database triggers (migration 0009) add one row per box and raise `version` whenever what the
+    state derives from changes: the box's balances, its lots' expiry, its template's lines or
+    substitutes. A state is valid for a day when `seen` (the version it was computed from, read in
+    the same statement as the contents) equals `version`, the day is not before `computed_on`,
+    and no lot in use passes its shelf-life margin before the day (`valid_through`).
+    """
+
+    __tablename__ = "box_states"
+
+    kit_id: Mapped[int] = mapped_column(ForeignKey("kits.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    seen: Mapped[int | None]
+    computed_on: Mapped[date | None] = mapped_column(Date)
+    valid_through: Mapped[date | None] = mapped_column(Date)
+    short_lines: Mapped[int] = mapped_column(default=0, server_default="0")
+    missing_units: Mapped[int] = mapped_column(default=0, server_default="0")
+    line_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    earliest_expiry: Mapped[date | None] = mapped_column(Date)
 
 
 class KitEvent(Base):

@@ -1,7 +1,8 @@
 """The read side of kits: completeness of every box and readiness per module, as SQL aggregates.
 
-A box's completeness is computed live (stock expires as days pass), for all boxes of a
-screen in one statement: lines x balances in the box, summed per line, then per box.
+A box's completeness (lines x balances in the box, summed per line, then per box) is stored in
+`box_states` while it stays current (triggers invalidate it; stock expiring as days pass ends it)
+and computed live, in the same statement, for the boxes whose stored state is not current.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from warehouse.domain.kits import RESTING, KitStatus
 from warehouse.models import (
+    BoxState,
     Category,
     Item,
     Kit,
@@ -51,6 +53,25 @@ def _plus_days_postgresql(element, compiler, **kw):
     return f"(CAST({day} AS DATE) + ({days}))"
 
 
+class minus_days(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
+    """SQL for a date minus a whole number of days, on SQLite and PostgreSQL alike."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(minus_days, "sqlite")
+def _minus_days_sqlite(element, compiler, **kw):
+    day, days = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"date({day}, '-' || ({days}) || ' days')"
+
+
+@compiles(minus_days, "postgresql")
+def _minus_days_postgresql(element, compiler, **kw):
+    day, days = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(CAST({day} AS DATE) - ({days}))"
+
+
 def _line_items():
     """Each line's own item and its substitutes: the items that fill it."""
     return union_all(
@@ -60,7 +81,10 @@ def _line_items():
 
 
 def line_states(on: date) -> Select:
-    """Per box and template line: par, units held and units usable (in date for the line)."""
+    """Per box and template line: par, units held and units usable (in date for the line).
+
+    `last_usable` is the last day on which every lot usable today still is (None: none expires).
+    """
     fills = _line_items()
     usable = or_(Lot.expires_on.is_(None),
                  Lot.expires_on >= plus_days(literal(on, Date), KitTemplateLine.min_shelf_days))
@@ -71,7 +95,10 @@ def line_states(on: date) -> Select:
                KitTemplateLine.position,
                cast(func.coalesce(func.sum(StockBalance.quantity), 0), Integer).label("held"),
                cast(func.coalesce(func.sum(case((usable, StockBalance.quantity), else_=0)), 0),
-                    Integer).label("usable"))
+                    Integer).label("usable"),
+               func.min(case((and_(usable, Lot.expires_on.is_not(None)),
+                              minus_days(Lot.expires_on, KitTemplateLine.min_shelf_days))))
+               .label("last_usable"))
         .join(KitTemplateLine, KitTemplateLine.template_id == Kit.template_id)
         .join(fills, fills.c.line_id == KitTemplateLine.id)
         .outerjoin(StockBalance, and_(StockBalance.location_id == Kit.location_id,
@@ -84,18 +111,58 @@ def line_states(on: date) -> Select:
     )
 
 
-def kit_totals(on: date):
-    """A subquery per box: short lines (optional ones aside), missing units, lines."""
-    lines = line_states(on).subquery("line_states")
+def stale_boxes(on: date) -> Select:
+    """The ids of boxes whose stored state is not current for the day (computed live instead)."""
+    return (select(Kit.id).outerjoin(BoxState, BoxState.kit_id == Kit.id)
+            .where(or_(BoxState.seen.is_(None), BoxState.seen != BoxState.version, BoxState.computed_on > on,
+                       BoxState.valid_through < on)))
+
+
+def live_totals(on: date, boxes: Select) -> Select:
+    """Compute, per box among `boxes` (a SELECT of kit ids), what box_states stores, and its version."""
+    lines = line_states(on).where(Kit.id.in_(boxes)).subquery("live_lines")
     missing = case((lines.c.usable < lines.c.par, lines.c.par - lines.c.usable), else_=0)
     short = and_(lines.c.usable < lines.c.par, lines.c.optional.is_(False))
-    return (
+    per_box = (
         select(lines.c.kit_id, cast(func.sum(case((short, 1), else_=0)), Integer).label("short_lines"),
                cast(func.sum(case((short, missing), else_=0)), Integer).label("missing_units"),
-               func.count().label("line_count"))
-        .group_by(lines.c.kit_id)
-        .subquery("kit_totals")
+               func.count().label("line_count"), func.min(lines.c.last_usable).label("valid_through"))
+        .group_by(lines.c.kit_id).subquery("live_per_box")
     )
+    expiry = (
+        select(StockBalance.location_id, func.min(Lot.expires_on).label("earliest_expiry"))
+        .join(Lot, Lot.id == StockBalance.lot_id)
+        .join(Kit, Kit.location_id == StockBalance.location_id)
+        .where(StockBalance.quantity > 0, Kit.id.in_(boxes))
+        .group_by(StockBalance.location_id)
+        .subquery("live_expiry")
+    )
+    return (
+        select(Kit.id.label("kit_id"),
+               cast(func.coalesce(per_box.c.short_lines, 0), Integer).label("short_lines"),
+               cast(func.coalesce(per_box.c.missing_units, 0), Integer).label("missing_units"),
+               cast(func.coalesce(per_box.c.line_count, 0), Integer).label("line_count"),
+               expiry.c.earliest_expiry, per_box.c.valid_through, BoxState.version)
+        .outerjoin(per_box, per_box.c.kit_id == Kit.id)
+        .outerjoin(expiry, expiry.c.location_id == Kit.location_id)
+        .outerjoin(BoxState, BoxState.kit_id == Kit.id)
+        .where(Kit.id.in_(boxes))
+    )
+
+
+def kit_totals(on: date):
+    """A subquery per box: short lines (optional ones aside), missing units, lines, earliest expiry.
+
+    Stored states where current, live for the rest; `live` is 1 on the rows computed now.
+    """
+    current = and_(BoxState.seen == BoxState.version, BoxState.computed_on <= on,
+                   or_(BoxState.valid_through.is_(None), BoxState.valid_through >= on))
+    stored = select(BoxState.kit_id, BoxState.short_lines, BoxState.missing_units, BoxState.line_count,
+                    BoxState.earliest_expiry, literal(0).label("live")).where(current)
+    fresh = live_totals(on, stale_boxes(on)).subquery("fresh")
+    computed = select(fresh.c.kit_id, fresh.c.short_lines, fresh.c.missing_units, fresh.c.line_count,
+                      fresh.c.earliest_expiry, literal(1))
+    return union_all(stored, computed).subquery("kit_totals")
 
 
 def _earliest_expiry():
@@ -128,7 +195,7 @@ def effective_status_expr(totals):
     )
 
 
-# Each sort key orders by columns of the box list; `expiry` is its earliest-expiry subquery.
+# Each sort key orders by columns of the box list; `expiry` is the subquery with earliest_expiry.
 KIT_SORTS = {
     "code": lambda expiry: (Kit.code,),
     "-code": lambda expiry: (Kit.code.desc(),),
@@ -142,7 +209,6 @@ def kit_stmt(on: date, *, module: str | None = None, template: str | None = None
              location_id: int | None = None, sort: str = "code") -> Select:
     """Boxes with template, module, places and live completeness, filtered by allowlisted keys."""
     totals = kit_totals(on)
-    expiry = _earliest_expiry()
     inspected = _last_inspection()
     place = aliased(Location, name="place")
     home = aliased(Location, name="home")
@@ -160,14 +226,13 @@ def kit_stmt(on: date, *, module: str | None = None, template: str | None = None
                func.coalesce(totals.c.short_lines, 0).label("short_lines"),
                func.coalesce(totals.c.missing_units, 0).label("missing_units"),
                func.coalesce(totals.c.line_count, 0).label("line_count"),
-               expiry.c.earliest_expiry, inspected.c.last_inspected_at)
+               totals.c.earliest_expiry, inspected.c.last_inspected_at)
         .join(KitTemplate, KitTemplate.id == Kit.template_id)
         .join(Category, Category.id == KitTemplate.category_id)
         .join(Module, Module.id == Kit.module_id)
         .join(place, place.id == Kit.location_id)
         .join(home, home.id == Kit.home_location_id)
         .outerjoin(totals, totals.c.kit_id == Kit.id)
-        .outerjoin(expiry, expiry.c.location_id == Kit.location_id)
         .outerjoin(inspected, inspected.c.kit_id == Kit.id)
     )
     if module:
@@ -183,7 +248,7 @@ def kit_stmt(on: date, *, module: str | None = None, template: str | None = None
         stmt = stmt.where(Kit.code.contains(q.strip().upper(), autoescape=True))
     if location_id is not None:
         stmt = stmt.where(Kit.home_location_id == location_id)
-    return stmt.order_by(*KIT_SORTS[sort](expiry))
+    return stmt.order_by(*KIT_SORTS[sort](totals))
 
 
 def kit_page(session: Session, on: date, *, page: int = 1, per_page: int = 50, **filters) -> Page:

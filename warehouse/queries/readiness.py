@@ -41,6 +41,7 @@ from warehouse.domain.squads import Measure
 from warehouse.domain.stock import LocationKind
 from warehouse.models import (
     Agreement,
+    BoxState,
     Category,
     District,
     Item,
@@ -62,10 +63,10 @@ from warehouse.models import (
 from warehouse.queries.kits import (
     ModuleReadiness,
     TemplateReadiness,
-    _earliest_expiry,
     effective_status_expr,
     kit_totals,
     line_states,
+    stale_boxes,
 )
 from warehouse.queries.partners import SourceRow, in_force, reachable
 from warehouse.queries.squads import staffing_report
@@ -204,6 +205,8 @@ class Readiness:
     modules: list[ModuleStatus]
     totals: Totals
     zones: dict[int, ZoneReadiness]
+    live_boxes: int = 0  # boxes whose stored state was not current: worth a refresh
+
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,6 @@ class ZoneReadiness:
 def _box_groups(session: Session, on: date) -> list:
     """Boxes grouped by module, template, zone and effective state, with the earliest expiry."""
     totals = kit_totals(on)
-    expiry = _earliest_expiry()
     home = aliased(Location, name="home")
     # The few zones, listed once: left to the planner, SQLite scans every place for each box.
     zone = (select(Location.id, Location.path)
@@ -228,18 +230,18 @@ def _box_groups(session: Session, on: date) -> list:
             .cte("zone").prefix_with("MATERIALIZED"))
     boxes = (
         select(Kit.module_id, Kit.template_id, zone.c.id.label("zone_id"),
-               effective_status_expr(totals).label("status"), expiry.c.earliest_expiry)
+               effective_status_expr(totals).label("status"), totals.c.earliest_expiry, totals.c.live)
         .join(home, home.id == Kit.home_location_id)
         # A box's zone is the zone its home place lies under (a prefix of its ancestry).
         .outerjoin(zone, home.path.startswith(zone.c.path))
         .outerjoin(totals, totals.c.kit_id == Kit.id)
-        .outerjoin(expiry, expiry.c.location_id == Kit.location_id)
         .where(Kit.status != KitStatus.RETIRED)
         .subquery("boxes")
     )
     return session.execute(
         select(boxes.c.module_id, boxes.c.template_id, boxes.c.zone_id, boxes.c.status,
-               func.count().label("boxes"), func.min(boxes.c.earliest_expiry).label("earliest_expiry"))
+               func.count().label("boxes"), func.min(boxes.c.earliest_expiry).label("earliest_expiry"),
+               func.sum(boxes.c.live).label("live"))
         .group_by(boxes.c.module_id, boxes.c.template_id, boxes.c.zone_id, boxes.c.status)
     ).all()
 
@@ -262,8 +264,10 @@ def _requirements(session: Session, module_id: int | None) -> list:
 
 def _gaps_in_boxes(session: Session, on: date, module_id: int | None) -> list:
     """(module, item, units missing, boxes lacking) over boxes resting in the depot."""
+    # Only boxes stored as short, or whose stored state is not current, can lack anything.
+    candidates = stale_boxes(on).union(select(BoxState.kit_id).where(BoxState.short_lines > 0))
     stmt = line_states(on).add_columns(Kit.module_id.label("module_id")).group_by(Kit.module_id).where(
-        Kit.status.in_([s.value for s in RESTING]))
+        Kit.status.in_([s.value for s in RESTING]), Kit.id.in_(candidates))
     if module_id is not None:
         stmt = stmt.where(Kit.module_id == module_id)
     lines = stmt.subquery("lines")
@@ -345,7 +349,9 @@ def readiness(session: Session, on: date, *, module_id: int | None = None,
     counts: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATE_FIGURES, 0))
     expiry: dict[int, date] = {}
     zone_boxes: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    live_boxes = 0
     for group in groups:
+        live_boxes += group.live or 0
         counts[group.module_id, group.template_id][FIGURE_OF[group.status]] += group.boxes
         ready = group.status == KitStatus.READY.value
         if ready and group.earliest_expiry is not None:
@@ -419,7 +425,7 @@ def readiness(session: Session, on: date, *, module_id: int | None = None,
         zones[zone_id] = ZoneReadiness(zone_id, sum(v[0] for v in per_module.values()),
                                        sum(v[1] for v in per_module.values()),
                                        tuple(sorted(s.module.code for s in kept)), worst)
-    return Readiness(on, levels, modules, totals, zones)
+    return Readiness(on, levels, modules, totals, zones, live_boxes)
 
 
 # --- across the reserve -----------------------------------------------------------------------

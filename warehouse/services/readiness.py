@@ -14,6 +14,7 @@ from warehouse.domain.readiness import PlanMeasure, check_plan_threshold, check_
 from warehouse.models import PlanTarget, ReadinessSettings, ReadinessSnapshot
 from warehouse.models.base import utcnow
 from warehouse.queries.kits import module_readiness
+from warehouse.services import box_states
 from warehouse.services.accounts import Caller
 from warehouse.services.partners import actor_name
 
@@ -72,6 +73,12 @@ def update_plan_target(session: Session, caller: Caller, measure: str, *, thresh
     return target
 
 
+def refresh_box_states(session: Session, on: date) -> int:
+    """Store the boxes' states where the stored ones are not current, in one transaction; return how many."""
+    with write_transaction(session):
+        return box_states.refresh(session, on)
+
+
 def take_snapshot(session: Session, on: date, *, replace: bool = False, now: datetime | None = None) -> int:
     """Record each active module's readiness on a day; return how many rows were written.
 
@@ -79,6 +86,7 @@ def take_snapshot(session: Session, on: date, *, replace: bool = False, now: dat
     so two workers serving the day's first dashboard view at once cannot record it twice.
     """
     with write_transaction(session):
+        box_states.refresh(session, on)
         taken = set(session.scalars(select(ReadinessSnapshot.module_id).where(ReadinessSnapshot.day == on)))
         if replace and taken:
             session.execute(delete(ReadinessSnapshot).where(ReadinessSnapshot.day == on))

@@ -17,7 +17,7 @@ from warehouse.queries import readiness as queries
 from warehouse.queries.deployments import deployment_rows
 from warehouse.queries.squads import staffing_report
 from warehouse.queries.stock import depots, floor_plan, stock_by_category
-from warehouse.services.readiness import take_snapshot
+from warehouse.services.readiness import refresh_box_states, take_snapshot
 from warehouse.timezone import depot_zone, today
 from warehouse.views.locations import drawing_for
 from warehouse.views.readiness_labels import readiness_labels
@@ -79,6 +79,9 @@ def dashboard():
         # The day's first view records it, so the trend shows today even without the daily job.
         take_snapshot(db.session, on)
     state = queries.readiness(db.session, on)
+    if state.live_boxes:
+        # Some boxes changed since their state was stored: store it, so the next view reads it.
+        refresh_box_states(db.session, on)
     past = queries.history(db.session, on)
     trends = {m.module.id: trend([(s.day, s.percent) for s in past.get(m.module.id, [])], on)
               for m in state.modules}
