@@ -4,10 +4,12 @@
 -- "base URL", "deployment ID", "idle PATH", "token TOKEN", "box CODE"), a run id that keeps idempotency keys
 -- fresh across runs, the lag L, and the number of wrk threads.
 --
--- scan: each thread scans its own slice of the boxes: box i of a slice goes out at about step 2i
--- and comes back in L steps of its thread later (L > connections), so a check-in never overtakes
--- its check-out. When a slice runs out the thread stops and says so ("exhausted"): its figures
--- would then undercount. floor: the same bodies, round and round (the floor only reads the code).
+-- scan: each thread scans its own slice of the boxes, out in order; a box is sent back in only
+-- after the answer to its check-out came (so a check-in never overtakes it, however long a worker
+-- waits for SQLite's lock) and L more boxes went out after it (L > connections), so outs and ins
+-- alternate once L are out. When its slice runs out the thread checks in what is still out, stops
+-- and says so ("exhausted"); the rate is then taken over the time it ran (monotonic clock, below).
+-- floor: the same bodies, round and round (the floor only reads the code).
 
 local ffi = require("ffi")
 ffi.cdef[[
@@ -38,8 +40,10 @@ end
 
 function init(args)
    mode, run, lag, slots = args[1], args[3], tonumber(args[4]), tonumber(args[5])
-   tokens, boxes, step, next_in, failures, answered, exhausted, first_failure = {}, {}, 0, 0, 0, 0, 0, ""
+   tokens, boxes, index_of, step, failures, answered, exhausted, first_failure = {}, {}, {}, 0, 0, 0, 0, ""
    started, finished = 0, 0
+   -- Boxes whose check-out was answered, oldest first, waiting for their check-in.
+   out_queue, out_head, out_tail, next_out = {}, 1, 1, 1
    local index = 0
    for line in io.lines(args[2]) do
       local key, value = split(line)
@@ -48,7 +52,10 @@ function init(args)
       elseif key == "idle" then idle_request = wrk.format("GET", value)
       elseif key == "token" then table.insert(tokens, value)
       elseif key == "box" then
-         if index % slots == slot then table.insert(boxes, value) end
+         if index % slots == slot then
+            table.insert(boxes, value)
+            index_of[value] = #boxes
+         end
          index = index + 1
       end
    end
@@ -57,20 +64,12 @@ function init(args)
    end
 end
 
--- Step k (0-based) of a thread: the first L steps check boxes out, then outs and ins alternate.
-local function plan(k)
-   if k < lag then return "check_out", k end
-   local j = k - lag
-   if j % 2 == 0 then return "check_out", lag + j / 2 end
-   return "check_in", (j - 1) / 2
-end
-
 local function scan(action, box, k)
    local key = string.format("%s-%d-%d", run, slot, k)
    local extra = ""
    if action == "check_out" then extra = string.format(',"deployment_id":%s', deployment) end
    local body = string.format('{"code":"%s/k/%s","action":"%s","idempotency_key":"%s","station":"PDA-%02d"%s}',
-                              base, boxes[box + 1], action, key, slot, extra)
+                              base, boxes[box], action, key, slot, extra)
    local headers = {["Authorization"] = "Bearer " .. tokens[(k % #tokens) + 1],
                     ["Content-Type"] = "application/json"}
    return wrk.format("POST", wrk.path, headers, body)
@@ -81,18 +80,21 @@ function request()
    if mode == "bare" then return bare_request end
    local k = step
    step = step + 1
-   local action, box = plan(k)
-   if mode == "floor" then return scan(action, box % #boxes, k) end
-   if exhausted == 0 and box < #boxes then
-      if action == "check_in" then next_in = box + 1 end
-      return scan(action, box, k)
+   if mode == "floor" then return scan("check_out", (k % #boxes) + 1, k) end
+   -- A box comes back in only once its check-out was answered, and after L more boxes were.
+   local waiting = out_tail - out_head
+   if waiting > lag or (waiting > 0 and next_out > #boxes) then
+      local box = out_queue[out_head]
+      out_queue[out_head] = nil
+      out_head = out_head + 1
+      return scan("check_in", box, k)
    end
-   -- Out of boxes (every box is out or back): send the check-ins still owed, then stop the thread.
+   if next_out <= #boxes then
+      next_out = next_out + 1
+      return scan("check_out", next_out - 1, k)
+   end
+   -- Every box is out or back, and none is waiting: this thread is done.
    exhausted = 1
-   if next_in < #boxes then
-      next_in = next_in + 1
-      return scan("check_in", next_in - 1, k)
-   end
    wrk.thread:stop()
    return idle_request
 end
@@ -104,6 +106,16 @@ function response(status, headers, body)
       failures = failures + 1
       if first_failure == "" then
          first_failure = status .. " " .. string.sub(body or "", 1, 200):gsub("[\r\n]", " ")
+      end
+   elseif status == 201 and mode == "scan" then
+      -- A check-out went through: the answer names the box (its label URL comes first).
+      for code in string.gmatch(body, '"code":"([^"]*)"') do
+         local box = index_of[code:match("([^/]+)$")]
+         if box then
+            out_queue[out_tail] = box
+            out_tail = out_tail + 1
+            break
+         end
       end
    end
 end

@@ -180,9 +180,8 @@ def write_plan(path: Path, pool: Pool, base: str) -> None:
 def wrk(base: str, mode: str, connections: int, seconds: int, plan: Path) -> Measure:
     """Run wrk on one endpoint and read the line scan_wrk.lua's done() prints."""
     path = {"bare": BARE_PATH, "floor": FLOOR_PATH, "scan": SCAN_PATH}[mode]
-    # A box comes back 2L + 1 steps of its thread after it went out: with L > 2 x connections a
-    # check-out held up in SQLite's busy handler is still answered long before its check-in is sent.
-    lag = 2 * connections + 2
+    # A box goes back in once its check-out was answered and L more boxes went out (scan_wrk.lua).
+    lag = connections + 1
     command = ["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency",
                "-s", str(LUA), base + path, "--", mode, str(plan), uuid.uuid4().hex[:12], str(lag),
                str(THREADS)]
