@@ -62,12 +62,15 @@ def postgresql(database: str = "bench"):
 
 
 def load_postgresql(source_url: str, target_url: str, metadata) -> dict[str, int]:
-    """Copy every row of the metadata's tables from one database into the same, empty schema."""
+    """Copy every row of the metadata's tables from one database into the same schema, replacing its rows."""
     source, target = create_engine(source_url), create_engine(target_url)
     counts = {}
     try:
         present = set(inspect(source).get_table_names())
         with source.connect() as reading, target.begin() as writing:
+            # The migrations seed some tables (categories, thresholds): the copy replaces them.
+            names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+            writing.execute(text(f"TRUNCATE {names} CASCADE"))
             for table in metadata.sorted_tables:
                 if table.name not in present:
                     continue

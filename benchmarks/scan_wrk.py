@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import http.client
 import os
 import platform
 import re
@@ -137,6 +138,17 @@ def enlist(limit: int | None) -> Pool:
     return Pool(boxes, drill.id, tokens)
 
 
+def drain(host: str, port: int) -> None:
+    """Wait for the requests wrk left unanswered at its deadline: gunicorn still serves them."""
+    # Connections are accepted in order, so a probe answered means every one before it was taken;
+    # the second probe covers what the other worker was still busy with.
+    for _ in range(2):
+        connection = http.client.HTTPConnection(host, port, timeout=120)
+        connection.request("GET", BARE_PATH)
+        connection.getresponse().read()
+        connection.close()
+
+
 def wait_until_idle(seconds: float = 1.0) -> None:
     """Wait until no scan has been logged for a while: requests wrk dropped may still be running."""
     last = None
@@ -215,8 +227,14 @@ def serve_and_measure(url: str, env_extra: dict, pool: Pool, args, folder: Path,
                 make_ready(pool)
                 db.session.remove()
 
-        warm = {mode: wrk(base, mode, max(args.connections), args.warm_up, plan) for mode in MODES}
-        reset()
+        def measure(mode: str, connections: int, seconds: int) -> Measure:
+            done = wrk(base, mode, connections, seconds, plan)
+            drain(host, port)
+            if mode == "scan":
+                reset()
+            return done
+
+        warm = {mode: measure(mode, max(args.connections), args.warm_up) for mode in MODES}
         scan_seconds = args.duration
         if warm["scan"].rate:
             # Each box gives two scans; leave a margin for a faster run than the warm-up's.
@@ -226,10 +244,7 @@ def serve_and_measure(url: str, env_extra: dict, pool: Pool, args, folder: Path,
             for connections in args.connections:
                 for mode in MODES:
                     seconds = scan_seconds if mode == "scan" else args.duration
-                    runs.setdefault((connections, mode), []).append(
-                        wrk(base, mode, connections, seconds, plan))
-                    if mode == "scan":
-                        reset()
+                    runs.setdefault((connections, mode), []).append(measure(mode, connections, seconds))
     errors = [line for line in log.read_text().splitlines() if "Traceback" in line or "ERROR" in line]
     if errors:
         raise RuntimeError(f"gunicorn logged errors: {errors[:3]}")
