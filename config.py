@@ -14,6 +14,20 @@ class ConfigError(RuntimeError):
     """Raised when the environment does not give what a configuration needs."""
 
 
+SQLITE_SYNCHRONOUS_LEVELS = ("FULL", "EXTRA", "NORMAL")
+
+
+def sqlite_synchronous() -> str:
+    """Return SQLite's sync level from WAREHOUSE_SQLITE_SYNCHRONOUS (FULL unless it says otherwise)."""
+    # FULL by default: a power cut in a disaster must not lose a recorded check-out. NORMAL
+    # (WAL stays consistent, the last commits may be lost) exists so benchmarks can show the cost.
+    level = os.environ.get("WAREHOUSE_SQLITE_SYNCHRONOUS", "FULL").strip().upper()
+    if level not in SQLITE_SYNCHRONOUS_LEVELS:
+        levels = ", ".join(SQLITE_SYNCHRONOUS_LEVELS)
+        raise ConfigError(f"WAREHOUSE_SQLITE_SYNCHRONOUS must be one of {levels}, not {level!r}")
+    return level
+
+
 def _default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'warehouse.db'}"
 
@@ -81,6 +95,8 @@ class Config:
         self.PUBLIC_URL = os.environ.get("WAREHOUSE_PUBLIC_URL", "http://127.0.0.1:5000")
         # How many reverse proxies sit in front of the app (for client addresses in the audit log).
         self.PROXY_COUNT = int(os.environ.get("WAREHOUSE_PROXY_COUNT", "0"))
+        # Read here so that a wrong value stops the app at start, not at its first connection.
+        self.SQLITE_SYNCHRONOUS = sqlite_synchronous()
 
 
 class DevelopmentConfig(Config):

@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, scoped_session
 
+from config import sqlite_synchronous
+
 # Execution option a write transaction carries so that SQLite begins it IMMEDIATE.
 WRITE = "warehouse_write"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -17,15 +19,15 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Set WAL, full sync, foreign keys and a busy timeout on every SQLite connection."""
+    """Set WAL, full sync (unless configured otherwise), foreign keys and a busy timeout on SQLite."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     # Let SQLAlchemy's "begin" event issue BEGIN itself instead of pysqlite's implicit one.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    # Durability first: a power cut in a disaster must not lose a recorded check-out.
-    cursor.execute("PRAGMA synchronous=FULL")
+    # Durability first (FULL unless configured): a power cut must not lose a recorded check-out.
+    cursor.execute(f"PRAGMA synchronous={sqlite_synchronous()}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()

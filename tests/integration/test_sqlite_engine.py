@@ -25,6 +25,15 @@ def test_sqlite_connections_use_wal_full_sync_and_foreign_keys(session):
     assert pragma("busy_timeout") >= 5000
 
 
+def test_the_sync_level_can_be_lowered_to_normal_by_the_environment(app, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_SQLITE_SYNCHRONOUS", "NORMAL")
+    with app.app_context():
+        db.engine.dispose()  # new connections read the setting
+        assert db.session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_a_second_writer_waits_for_the_first_instead_of_failing(app):
     holding = threading.Event()
     order = []

@@ -48,3 +48,16 @@ def test_development_defaults_to_a_sqlite_file_under_instance(monkeypatch, tmp_p
 def test_unknown_environment_name_is_an_error():
     with pytest.raises(ConfigError, match="unknown WAREHOUSE_ENV"):
         load_config("staging")
+
+
+def test_sqlite_sync_level_is_full_unless_the_environment_says_otherwise(monkeypatch):
+    monkeypatch.delenv("WAREHOUSE_SQLITE_SYNCHRONOUS", raising=False)
+    assert load_config("development").SQLITE_SYNCHRONOUS == "FULL"
+    monkeypatch.setenv("WAREHOUSE_SQLITE_SYNCHRONOUS", "normal")
+    assert load_config("development").SQLITE_SYNCHRONOUS == "NORMAL"
+
+
+def test_an_unknown_sqlite_sync_level_stops_the_app_at_start(monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_SQLITE_SYNCHRONOUS", "OFF")
+    with pytest.raises(ConfigError, match="WAREHOUSE_SQLITE_SYNCHRONOUS"):
+        load_config("development")
