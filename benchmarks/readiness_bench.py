@@ -16,6 +16,7 @@ import platform
 import sys
 import tempfile
 import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,7 @@ import generate  # noqa: E402
 from sqlalchemy import event, select, text  # noqa: E402
 from timing import emit, markdown, p50, p95, timed, verdict  # noqa: E402
 
+from tests.postgres import Cluster  # noqa: E402
 from warehouse import create_app  # noqa: E402
 from warehouse.extensions import db  # noqa: E402
 from warehouse.models import User  # noqa: E402
@@ -43,9 +45,19 @@ ROUTES = (("GET /api/v1/readiness", "/api/v1/readiness", "api"),
 COUNTED = ("modules", "kits", "kit_template_lines", "stock_balances", "stock_movements", "agreements")
 
 
-def make_app(path: Path):
-    # Development settings (no HTTPS-only cookie) on a file of its own; SQL logging stays off.
-    return create_app("development", SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", SQLALCHEMY_ECHO=False)
+@contextmanager
+def throwaway_postgresql():
+    """Start a private PostgreSQL server for the run (as the tests do) and remove it after."""
+    cluster = Cluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def make_app(url: str):
+    # Development settings (no HTTPS-only cookie) on a database of its own; SQL logging stays off.
+    return create_app("development", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ECHO=False)
 
 
 def profile() -> None:
@@ -84,10 +96,10 @@ def signed_in(app):
     return client, {"Authorization": f"Bearer {secret}"}
 
 
-def measure(scale: int, path: Path, http: bool, show_profile: bool,
+def measure(scale: int, url: str, http: bool, show_profile: bool,
             runs: int) -> tuple[list[tuple], dict[str, int]]:
-    """Build one size and time the readiness reads (and the routes with `http`)."""
-    app = make_app(path)
+    """Time the readiness reads (and the routes with `http`) on one size's database."""
+    app = make_app(url)
     rows = []
     with app.app_context():
         sizes = {name: db.session.scalar(text(f"SELECT COUNT(*) FROM {name}")) for name in COUNTED}
@@ -132,14 +144,22 @@ def main() -> None:
     parser.add_argument("--http", action="store_true", help="also time GET /api/v1/readiness and /readiness/")
     parser.add_argument("--profile", action="store_true", help="print statement times at the largest size")
     parser.add_argument("--smoke", action="store_true", help="the plain demo only, 2 runs (CI)")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="build each size in a throwaway PostgreSQL instead of SQLite files")
     args = parser.parse_args()
     if args.smoke:
         args.scales, args.runs = [0], 2
     rows, sizes = [], {}
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
+        cluster = stack.enter_context(throwaway_postgresql()) if args.postgresql else None
         for scale in args.scales:
-            copy = generate.sqlite_copy(scale, Path(folder))
-            found, sizes[scale] = measure(scale, copy, args.http, args.profile and scale == max(args.scales),
+            if cluster:
+                cluster.execute(f"CREATE DATABASE readiness_{scale}")
+                url = cluster.url(f"readiness_{scale}")
+                generate.populate(url, scale)
+            else:
+                url = f"sqlite:///{generate.sqlite_copy(scale, Path(folder))}"
+            found, sizes[scale] = measure(scale, url, args.http, args.profile and scale == max(args.scales),
                                           args.runs)
             rows.extend(found)
     smallest, largest = min(args.scales), max(args.scales)
@@ -156,8 +176,9 @@ def main() -> None:
     sizes_text = "\n".join(
         f"- N={scale}: " + ", ".join(f"{count:,} {name}" for name, count in sizes[scale].items())
         for scale in args.scales)
-    emit("Readiness", f"Python {platform.python_version()}, SQLite file, {args.runs} runs after a warm-up, "
-                      f"one client in process.\n\n{sizes_text}\n\n"
+    engine = "PostgreSQL" if args.postgresql else "SQLite file"
+    emit(f"Readiness ({engine})", f"Python {platform.python_version()}, {engine}, {args.runs} runs after "
+                      f"a warm-up, one client in process.\n\n{sizes_text}\n\n"
                       + markdown(["call", "size", "min ms", "p50 ms", "p95 ms", "SQL statements",
                                   f"p50 vs N={smallest}", f"target (p95 < {P95_TARGET_MS} ms, "
                                   f"growth ≤ {GROWTH_TARGET}x, same statements)"], table))
