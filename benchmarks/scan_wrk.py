@@ -43,8 +43,10 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import select, text  # noqa: E402
 
+from benchmarks import generate  # noqa: E402
 from benchmarks.databases import copy_sqlite, load_postgresql, postgresql, sqlite_path  # noqa: E402
 from benchmarks.scan_bench import CLI, build, gunicorn  # noqa: E402
+from benchmarks.timing import emit  # noqa: E402
 from benchmarks.wrk_wsgi import BARE_PATH, FLOOR_LOG, FLOOR_PATH, SCAN_PATH  # noqa: E402
 from warehouse import create_app  # noqa: E402
 from warehouse.domain.kits import KitStatus  # noqa: E402
@@ -256,6 +258,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", help="SQLite file or sqlite:/// URL to copy and scan (never written)")
+    parser.add_argument("--scale", type=int, help="scan the N-city build of benchmarks/generate.py")
     parser.add_argument("--synchronous", nargs="+", default=["FULL"], type=str.upper,
                         choices=["FULL", "NORMAL"], help="SQLite sync levels to serve in turn (default FULL)")
     parser.add_argument("--postgresql", action="store_true",
@@ -278,6 +281,8 @@ def main() -> None:
     started = time.perf_counter()
     if args.database:
         source = sqlite_path(args.database)
+    elif args.scale is not None:
+        source = generate.sqlite_file(args.scale)
     else:
         source = own_data(args.boxes or (SMOKE_BOXES if args.smoke else OWN_BOXES))
     with tempfile.TemporaryDirectory(prefix="scan-wrk-") as folder:
@@ -308,7 +313,7 @@ def main() -> None:
                     sqlite_url, {"WAREHOUSE_SQLITE_SYNCHRONOUS": level}, pool, args, folder, app)
             check_ledger(app)
     table = report(results, args, len(pool.boxes), prepared, source)
-    print(table)
+    emit("Scans through gunicorn and wrk (" + ", ".join(results) + ")", table)
     if args.markdown:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
         args.markdown.write_text(table + "\n")
