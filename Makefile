@@ -47,18 +47,41 @@ test: install-dev translations
 lint: install-dev
 	$(BIN)/ruff check .
 
-# Timings, run on demand (results go in BENCHMARKS.md by hand: they drift between runs).
-bench: install
-	$(BIN)/python benchmarks/labels_bench.py
-	$(BIN)/python benchmarks/staffing_bench.py
-	$(BIN)/python benchmarks/scan_wrk.py --synchronous FULL NORMAL
-	$(BIN)/python benchmarks/scan_wrk.py --postgresql
-	$(BIN)/python benchmarks/readiness_bench.py --http
+# Timings, run on demand: every benchmark at ten cities' scale (the data is built once, in minutes,
+# and cached under $$BENCH_DATA), each table appended to $(BENCH_OUT). Needs Debian's wrk.
+BENCH_OUT ?= benchmarks/latest.md
+BENCH = BENCH_OUT=$(abspath $(BENCH_OUT)) $(BIN)/python
+bench: install translations
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	rm -f $(BENCH_OUT)
+	$(BENCH) benchmarks/machine.py
+	$(BENCH) benchmarks/scan_wrk.py --scale 10 --synchronous FULL NORMAL
+	$(BENCH) benchmarks/scan_wrk.py --scale 10 --postgresql
+	$(BENCH) benchmarks/scan_bench.py --in-process-only
+	$(BENCH) benchmarks/readiness_bench.py --http
+	$(BENCH) benchmarks/readiness_bench.py --http --postgresql
+	$(BENCH) benchmarks/pages_bench.py --scale 10
+	$(BENCH) benchmarks/labels_bench.py
+	$(BENCH) benchmarks/ledger_bench.py
+	$(BENCH) benchmarks/memory_bench.py
+	$(BENCH) benchmarks/staffing_bench.py
+	@echo "results: $(BENCH_OUT)"
 
-# The benchmarks at tiny sizes, one short run each, no targets: CI keeps the scripts working.
+# The same scripts at the demo's size, one short run each, no targets: CI keeps them working.
+bench-smoke: BENCH_OUT = benchmarks/smoke.md
 bench-smoke: install translations
-	$(BIN)/python benchmarks/scan_wrk.py --smoke
-	$(BIN)/python benchmarks/scan_wrk.py --smoke --postgresql
+	rm -f $(BENCH_OUT)
+	$(BENCH) benchmarks/machine.py
+	$(BENCH) benchmarks/scan_wrk.py --smoke --scale 0
+	$(BENCH) benchmarks/scan_wrk.py --smoke --scale 0 --postgresql
+	$(BENCH) benchmarks/scan_bench.py --in-process-only --smoke
+	$(BENCH) benchmarks/readiness_bench.py --smoke --http
+	$(BENCH) benchmarks/readiness_bench.py --smoke --http --postgresql
+	$(BENCH) benchmarks/pages_bench.py --smoke
+	$(BENCH) benchmarks/labels_bench.py --smoke
+	$(BENCH) benchmarks/ledger_bench.py --smoke
+	$(BENCH) benchmarks/memory_bench.py --smoke
+	@echo "results: $(BENCH_OUT)"
 
 # After changing UI strings: refresh the template and the Chinese catalog, then translate.
 extract-messages: install
