@@ -84,9 +84,10 @@ def line_states(on: date) -> Select:
     )
 
 
-def kit_totals(on: date):
-    """A subquery per box: short lines (optional ones aside), missing units, lines."""
-    lines = line_states(on).subquery("line_states")
+def kit_totals(on: date, kit_id: int | None = None):
+    """A subquery per box (or one box): short lines (optional ones aside), missing units, lines."""
+    states = line_states(on)
+    lines = (states if kit_id is None else states.where(Kit.id == kit_id)).subquery("line_states")
     missing = case((lines.c.usable < lines.c.par, lines.c.par - lines.c.usable), else_=0)
     short = and_(lines.c.usable < lines.c.par, lines.c.optional.is_(False))
     return (
@@ -98,23 +99,24 @@ def kit_totals(on: date):
     )
 
 
-def _earliest_expiry():
-    return (
-        select(StockBalance.location_id, func.min(Lot.expires_on).label("earliest_expiry"))
-        .join(Lot, Lot.id == StockBalance.lot_id)
-        .where(StockBalance.quantity > 0)
-        .group_by(StockBalance.location_id)
-        .subquery("box_expiry")
-    )
+def _earliest_expiry(kit_id: int | None = None):
+    stmt = (select(StockBalance.location_id, func.min(Lot.expires_on).label("earliest_expiry"))
+            .join(Lot, Lot.id == StockBalance.lot_id)
+            .where(StockBalance.quantity > 0)
+            .group_by(StockBalance.location_id))
+    if kit_id is not None:
+        stmt = stmt.where(StockBalance.location_id == select(Kit.location_id).where(Kit.id == kit_id)
+                          .scalar_subquery())
+    return stmt.subquery("box_expiry")
 
 
-def _last_inspection():
-    return (
-        select(KitEvent.kit_id, func.max(KitEvent.at).label("last_inspected_at"))
-        .where(KitEvent.outcome.is_not(None))
-        .group_by(KitEvent.kit_id)
-        .subquery("box_inspection")
-    )
+def _last_inspection(kit_id: int | None = None):
+    stmt = (select(KitEvent.kit_id, func.max(KitEvent.at).label("last_inspected_at"))
+            .where(KitEvent.outcome.is_not(None))
+            .group_by(KitEvent.kit_id))
+    if kit_id is not None:
+        stmt = stmt.where(KitEvent.kit_id == kit_id)
+    return stmt.subquery("box_inspection")
 
 
 def effective_status_expr(totals):
@@ -139,11 +141,14 @@ KIT_SORTS = {
 
 def kit_stmt(on: date, *, module: str | None = None, template: str | None = None,
              status: str | None = None, ready: bool | None = None, q: str | None = None,
-             location_id: int | None = None, sort: str = "code") -> Select:
-    """Boxes with template, module, places and live completeness, filtered by allowlisted keys."""
-    totals = kit_totals(on)
-    expiry = _earliest_expiry()
-    inspected = _last_inspection()
+             location_id: int | None = None, sort: str = "code", kit_id: int | None = None) -> Select:
+    """Boxes with template, module, places and live completeness, filtered by allowlisted keys.
+
+    With kit_id, one box: its totals are computed for it alone, not for every box and then joined.
+    """
+    totals = kit_totals(on, kit_id)
+    expiry = _earliest_expiry(kit_id)
+    inspected = _last_inspection(kit_id)
     place = aliased(Location, name="place")
     home = aliased(Location, name="home")
     effective = effective_status_expr(totals).label("effective_status")
@@ -193,7 +198,7 @@ def kit_page(session: Session, on: date, *, page: int = 1, per_page: int = 50, *
 
 def kit_row(session: Session, kit_id: int, on: date):
     """Return one box's summary row (as in the list)."""
-    return session.execute(kit_stmt(on).where(Kit.id == kit_id)).one()
+    return session.execute(kit_stmt(on, kit_id=kit_id).where(Kit.id == kit_id)).one()
 
 
 def kit_lines(session: Session, kit_id: int, on: date) -> list:
