@@ -596,6 +596,23 @@ def test_movement_filters(app, api, depot, foam, gloves):
         assert_error(api("GET", f"/api/v1/movements?{query}"), 422, "invalid_input", field)
 
 
+def test_movements_page_on_by_cursor(app, api, depot, foam, gloves):
+    for _ in range(3):
+        receive(app, gloves, depot.bin_a, 1)
+    first = api.get("/api/v1/movements?per_page=2")
+    assert (first["page"], first["total"], first["more"], first["pages"]) == (1, 3, False, 2)
+    assert first["newer"] is None
+    second = api.get(f"/api/v1/movements?per_page=2&after={first['older']}")
+    assert second["page"] is None and second["older"] is None and len(second["items"]) == 1
+    ids = [m["id"] for m in first["items"] + second["items"]]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 3
+    assert api.get(f"/api/v1/movements?per_page=2&before={second['newer']}")["items"] == first["items"]
+    assert api.get("/api/v1/movements?per_page=2&page=2")["items"] == second["items"]
+    for query in ("after=nope", "before=MjAyNTAzMDFUMDgwMDAwLjAwMDAwMC4w", "after=" + "A" * 100):
+        field = query.split("=")[0]
+        assert_error(api("GET", f"/api/v1/movements?{query}"), 422, "invalid_input", field)
+
+
 def test_reports(app, api, depot, foam, gloves):
     receive(app, foam, depot.bin_a, 4, lot="L1", expires_on=in_days(90))
     receive(app, foam, depot.bin_a, 3, lot="OLD", expires_on=in_days(9))

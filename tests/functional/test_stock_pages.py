@@ -578,6 +578,27 @@ def test_ledger_filters_by_item_location_reason_lot_and_dates(client_as, app, st
     assert ledger_rows(client.get(f"/movements?until={today - timedelta(days=1)}")) == []
 
 
+def test_ledger_pages_on_by_older_and_newer_links_keeping_filters(client_as, stocked):
+    client = client_as("logistics")
+    first = client.get("/movements?per_page=1&reason=receive")
+    page = body(first)
+    older = html.unescape(re.search(r'href="([^"]+)" rel="next"', page).group(1))
+    assert "reason=receive" in older and "after=" in older and 'rel="prev"' not in page
+    second = client.get(older)
+    assert len(ledger_rows(second)) == 1 and ledger_rows(second) != ledger_rows(first)
+    newer = html.unescape(re.search(r'href="([^"]+)" rel="prev"', body(second)).group(1))
+    assert "before=" in newer and ledger_rows(client.get(newer)) == ledger_rows(first)
+    assert ledger_rows(client.get("/movements?per_page=1&reason=receive&page=2")) == ledger_rows(second)
+
+
+@pytest.mark.parametrize("query", ["after=not-a-cursor", "before=%E2%9C%93", "after=" + "A" * 200])
+def test_ledger_with_a_broken_cursor_shows_the_first_page_and_says_so(client_as, stocked, query):
+    response = client_as("logistics").get(f"/movements?{query}")
+    assert response.status_code == 200
+    assert "flash-error" in response.get_data(as_text=True)
+    assert len(ledger_rows(response)) == 3
+
+
 @pytest.mark.parametrize("query", ["since=0001-01-01", "until=9999-12-31", "since=2024-13-01",
                                    "until=yesterday", "page=0", "per_page=100000", "reason=theft"])
 def test_ledger_ignores_impossible_filters_and_says_so(client_as, stocked, query):

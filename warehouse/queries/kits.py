@@ -111,11 +111,12 @@ def line_states(on: date) -> Select:
     )
 
 
-def stale_boxes(on: date) -> Select:
-    """The ids of boxes whose stored state is not current for the day (computed live instead)."""
-    return (select(Kit.id).outerjoin(BoxState, BoxState.kit_id == Kit.id)
+def stale_boxes(on: date, kit_id: int | None = None) -> Select:
+    """The ids of boxes (or of the one box) whose stored state is not current for the day."""
+    stmt = (select(Kit.id).outerjoin(BoxState, BoxState.kit_id == Kit.id)
             .where(or_(BoxState.seen.is_(None), BoxState.seen != BoxState.version, BoxState.computed_on > on,
                        BoxState.valid_through < on)))
+    return stmt if kit_id is None else stmt.where(Kit.id == kit_id)
 
 
 def live_totals(on: date, boxes: Select) -> Select:
@@ -150,38 +151,30 @@ def live_totals(on: date, boxes: Select) -> Select:
     )
 
 
-def kit_totals(on: date):
-    """A subquery per box: short lines (optional ones aside), missing units, lines, earliest expiry.
+def kit_totals(on: date, kit_id: int | None = None):
+    """A subquery per box (or one box): short lines (optional ones aside), missing units, lines, expiry.
 
     Stored states where current, live for the rest; `live` is 1 on the rows computed now.
     """
     current = and_(BoxState.seen == BoxState.version, BoxState.computed_on <= on,
                    or_(BoxState.valid_through.is_(None), BoxState.valid_through >= on))
+    if kit_id is not None:
+        current = and_(current, BoxState.kit_id == kit_id)
     stored = select(BoxState.kit_id, BoxState.short_lines, BoxState.missing_units, BoxState.line_count,
                     BoxState.earliest_expiry, literal(0).label("live")).where(current)
-    fresh = live_totals(on, stale_boxes(on)).subquery("fresh")
+    fresh = live_totals(on, stale_boxes(on, kit_id)).subquery("fresh")
     computed = select(fresh.c.kit_id, fresh.c.short_lines, fresh.c.missing_units, fresh.c.line_count,
                       fresh.c.earliest_expiry, literal(1))
     return union_all(stored, computed).subquery("kit_totals")
 
 
-def _earliest_expiry():
-    return (
-        select(StockBalance.location_id, func.min(Lot.expires_on).label("earliest_expiry"))
-        .join(Lot, Lot.id == StockBalance.lot_id)
-        .where(StockBalance.quantity > 0)
-        .group_by(StockBalance.location_id)
-        .subquery("box_expiry")
-    )
-
-
-def _last_inspection():
-    return (
-        select(KitEvent.kit_id, func.max(KitEvent.at).label("last_inspected_at"))
-        .where(KitEvent.outcome.is_not(None))
-        .group_by(KitEvent.kit_id)
-        .subquery("box_inspection")
-    )
+def _last_inspection(kit_id: int | None = None):
+    stmt = (select(KitEvent.kit_id, func.max(KitEvent.at).label("last_inspected_at"))
+            .where(KitEvent.outcome.is_not(None))
+            .group_by(KitEvent.kit_id))
+    if kit_id is not None:
+        stmt = stmt.where(KitEvent.kit_id == kit_id)
+    return stmt.subquery("box_inspection")
 
 
 def effective_status_expr(totals):
@@ -206,10 +199,13 @@ KIT_SORTS = {
 
 def kit_stmt(on: date, *, module: str | None = None, template: str | None = None,
              status: str | None = None, ready: bool | None = None, q: str | None = None,
-             location_id: int | None = None, sort: str = "code") -> Select:
-    """Boxes with template, module, places and live completeness, filtered by allowlisted keys."""
-    totals = kit_totals(on)
-    inspected = _last_inspection()
+             location_id: int | None = None, sort: str = "code", kit_id: int | None = None) -> Select:
+    """Boxes with template, module, places and live completeness, filtered by allowlisted keys.
+
+    With kit_id, one box: its totals are computed for it alone, not for every box and then joined.
+    """
+    totals = kit_totals(on, kit_id)
+    inspected = _last_inspection(kit_id)
     place = aliased(Location, name="place")
     home = aliased(Location, name="home")
     effective = effective_status_expr(totals).label("effective_status")
@@ -258,7 +254,7 @@ def kit_page(session: Session, on: date, *, page: int = 1, per_page: int = 50, *
 
 def kit_row(session: Session, kit_id: int, on: date):
     """Return one box's summary row (as in the list)."""
-    return session.execute(kit_stmt(on).where(Kit.id == kit_id)).one()
+    return session.execute(kit_stmt(on, kit_id=kit_id).where(Kit.id == kit_id)).one()
 
 
 def kit_lines(session: Session, kit_id: int, on: date) -> list:

@@ -16,7 +16,7 @@ from warehouse.domain.stock import (
     fefo_order,
 )
 from warehouse.models import Category, Item, Location, Lot, StockBalance, StockMovement, User
-from warehouse.queries.pagination import Page, paginate
+from warehouse.queries.pagination import KeysetPage, Page, keyset_page, paginate
 from warehouse.services.stock import pick_candidates
 from warehouse.timezone import today
 
@@ -386,14 +386,32 @@ MOVEMENT_SORTS = {
 }
 
 
-def movement_stmt(*, item_id: int | None = None, location_id: int | None = None,
-                  reason: str | None = None, lot: str | None = None,
-                  since: datetime | None = None, until: datetime | None = None,
-                  sort: str = "-at") -> Select:
+def movement_filters(*, item_id: int | None = None, location_id: int | None = None,
+                     reason: str | None = None, lot: str | None = None,
+                     since: datetime | None = None, until: datetime | None = None) -> list:
+    """Conditions on the ledger table alone (a lot by its code too), for the rows and their keys."""
+    where = []
+    if item_id is not None:
+        where.append(StockMovement.item_id == item_id)
+    if location_id is not None:
+        where.append(or_(StockMovement.from_location_id == location_id,
+                         StockMovement.to_location_id == location_id))
+    if reason:
+        where.append(StockMovement.reason == Reason(reason))
+    if lot:
+        where.append(StockMovement.lot_id.in_(select(Lot.id).where(Lot.code == lot.strip())))
+    if since is not None:
+        where.append(StockMovement.at >= since)
+    if until is not None:
+        where.append(StockMovement.at < until)
+    return where
+
+
+def movement_stmt(*, sort: str = "-at", **filters) -> Select:
     """Ledger rows with item, lot, locations and actor, filtered by allowlisted keys."""
     origin = aliased(Location, name="origin")
     destination = aliased(Location, name="destination")
-    stmt = (
+    return (
         select(StockMovement.id, StockMovement.at, StockMovement.quantity, StockMovement.reason,
                StockMovement.purpose, StockMovement.reference, StockMovement.note,
                StockMovement.actor_name, StockMovement.item_id, Item.sku, Item.name_zh,
@@ -404,27 +422,22 @@ def movement_stmt(*, item_id: int | None = None, location_id: int | None = None,
         .outerjoin(Lot, Lot.id == StockMovement.lot_id)
         .outerjoin(origin, origin.id == StockMovement.from_location_id)
         .outerjoin(destination, destination.id == StockMovement.to_location_id)
+        .where(*movement_filters(**filters))
         .order_by(*MOVEMENT_SORTS[sort]())
     )
-    if item_id is not None:
-        stmt = stmt.where(StockMovement.item_id == item_id)
-    if location_id is not None:
-        stmt = stmt.where(or_(StockMovement.from_location_id == location_id,
-                              StockMovement.to_location_id == location_id))
-    if reason:
-        stmt = stmt.where(StockMovement.reason == Reason(reason))
-    if lot:
-        stmt = stmt.where(Lot.code == lot.strip())
-    if since is not None:
-        stmt = stmt.where(StockMovement.at >= since)
-    if until is not None:
-        stmt = stmt.where(StockMovement.at < until)
-    return stmt
 
 
-def movement_page(session: Session, *, page: int = 1, per_page: int = 50, **filters) -> Page:
-    """Return a page of the ledger."""
-    return paginate(session, movement_stmt(**filters), page, per_page, scalars=False)
+def movement_page(session: Session, *, page: int | None = None, per_page: int = 50,
+                  after: str | None = None, before: str | None = None, sort: str = "-at",
+                  **filters) -> KeysetPage:
+    """Return a page of the ledger: the first, one by number, or the one after or before a cursor.
+
+    Raises BadCursor for a cursor the ledger did not hand out.
+    """
+    keys = select(StockMovement.at, StockMovement.id).where(*movement_filters(**filters))
+    return keyset_page(session, movement_stmt(sort=sort, **filters), keys, at_column=StockMovement.at,
+                       id_column=StockMovement.id, descending=sort == "-at", per_page=per_page,
+                       after=after, before=before, page=page)
 
 
 def movement_rows(session: Session, ids) -> list:

@@ -15,6 +15,7 @@ from warehouse.domain.stock import (
     Unit,
 )
 from warehouse.models import Stocktake, StocktakeLine
+from warehouse.queries.pagination import COUNT_CAP, BadCursor, decode_cursor
 from warehouse.queries.stock import BELOW_MINIMUM_SORTS, LOCATION_SORTS, MOVEMENT_SORTS, STOCK_SORTS
 from warehouse.queries.stocktake import STOCKTAKE_SORTS
 from warehouse.schemas.common import PageArgsSchema, StrictSchema, UTCDateTime, id_field
@@ -204,6 +205,14 @@ class MovementSchema(ma.Schema):
                                    metadata={"description": "Code of the destination"})
 
 
+def valid_cursor(value: str) -> None:
+    """Refuse a cursor that no page of the list handed out."""
+    try:
+        decode_cursor(value)
+    except BadCursor:
+        raise ma.ValidationError("not a cursor of this list") from None
+
+
 class MovementListArgsSchema(PageArgsSchema):
     """Filters and sort of the ledger."""
 
@@ -214,6 +223,28 @@ class MovementListArgsSchema(PageArgsSchema):
     since = UTCDateTime(metadata={"description": "From this moment (inclusive)"})
     until = UTCDateTime(metadata={"description": "Up to this moment (exclusive)"})
     sort = ma.fields.String(load_default="-at", validate=validate.OneOf(list(MOVEMENT_SORTS)))
+    after = ma.fields.String(validate=[validate.Length(max=80), valid_cursor], metadata={
+        "description": "The `older` cursor of a page: the rows after it in this order (page is ignored)"})
+    before = ma.fields.String(validate=[validate.Length(max=80), valid_cursor], metadata={
+        "description": "The `newer` cursor of a page: the rows before it in this order"})
+
+
+class MovementPageSchema(ma.Schema):
+    """One page of the ledger, with cursors to the pages on either side."""
+
+    items = ma.fields.List(ma.fields.Nested(MovementSchema), required=True)
+    per_page = ma.fields.Integer(required=True)
+    page = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The page number when opened by ?page=, null when opened from a cursor"})
+    total = ma.fields.Integer(required=True, metadata={
+        "description": f"Rows in all pages, counted up to {COUNT_CAP:,} (see more)"})
+    more = ma.fields.Boolean(required=True, metadata={"description": f"More than {COUNT_CAP:,} rows"})
+    pages = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Pages in all, null when more is true"})
+    newer = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "Cursor for ?before=: the page of newer rows (earlier in this order)"})
+    older = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "Cursor for ?after=: the page of older rows (later in this order)"})
 
 
 # --- use cases --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from warehouse.domain.stock import (
 )
 from warehouse.queries.stock import STOCK_SORTS
 from warehouse.schemas.common import PageArgsSchema
+from warehouse.schemas.stock import valid_cursor
 
 CATEGORY = validate.Regexp(r"^[A-Za-z]{2}$")
 CODE = validate.Length(max=40)
@@ -35,7 +36,11 @@ class StockPageArgsSchema(PageArgsSchema):
 
 
 class MovementPageArgsSchema(PageArgsSchema):
-    """Filters of the ledger: item SKU, location code, reason, lot and a date range (depot days)."""
+    """Filters of the ledger: item SKU, location code, reason, lot and a date range (depot days);
+    after= / before= are the cursors of the older / newer links."""
+
+    after = ma.fields.String(validate=[validate.Length(max=80), valid_cursor])
+    before = ma.fields.String(validate=[validate.Length(max=80), valid_cursor])
 
     item = ma.fields.String(validate=CODE)
     location = ma.fields.String(validate=CODE)

@@ -14,7 +14,7 @@ from warehouse.domain.stock import MAX_QUANTITY, Purpose, Reason, StockStatus, U
 from warehouse.extensions import db
 from warehouse.models import Item, StockMovement
 from warehouse.queries.catalogue import categories
-from warehouse.queries.pagination import Page
+from warehouse.queries.pagination import KeysetPage, Page
 from warehouse.queries.stock import (
     fefo_suggestions,
     item_id_by_sku,
@@ -384,8 +384,10 @@ def movements():
     if wants_csv(request.args):
         rows = [] if error else db.session.execute(movement_stmt(**filters))
         return csv_response("movements", movement_columns(), rows)
-    page = empty_page(args) if error else movement_page(
-        db.session, page=args["page"], per_page=args["per_page"], **filters)
+    # Deep pages open from the cursor of the page before (older / newer links); ?page= still works.
+    page = KeysetPage([], args["per_page"], 0, False, None, None, 1) if error else movement_page(
+        db.session, page=args["page"], per_page=args["per_page"], after=args.get("after"),
+        before=args.get("before"), **filters)
     return render_template("stock/movements.html", page=page, args=args, filter_error=error,
                            reasons=list(Reason))
 
