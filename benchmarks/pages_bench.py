@@ -1,19 +1,16 @@
 """Time the list pages at scale: the box page, stock by expiry, the ledger (page 1 and page 500), the reserve.
 
-The data is a SQLite file (copied to a temporary file first, so the original stays as it was) or a
-database URL given with `--database`; without one, `benchmarks/generate.py` builds N times the
-demo city (`--scale`, default 10) when it is there, else the demo is loaded and padded by plain SQL
-(`pad`: the catalogue, lots and balances copied N times, net-zero move pairs up to about 100,000 N
-ledger rows over five years). Each page and its API twin is fetched through the Flask test client,
+The data is `benchmarks/generate.py`'s build of N cities (`--scale`, default 10), or a SQLite file
+or database URL given with `--database`; SQLite files are copied to a temporary file first, so the
+original stays as it was. Each page and its API twin is fetched through the Flask test client,
 signed in as a commander: 30 runs after a warm-up, min / p50 / p95 and SQL statements per request,
 and "met" against the issue's target (p95 under 100 ms at N=10). `--smoke` is the CI version: the
-demo at N=1, two runs, no verdicts.
+plain demo, two runs, no verdicts.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import shutil
 import sys
@@ -24,9 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import generate  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
-from timing import p50, p95, timed  # noqa: E402
+from timing import emit, markdown, p50, p95, timed, verdict  # noqa: E402
 
 TARGET_MS = 100
 RUNS = 30
@@ -34,110 +32,6 @@ DEEP_PAGE = 500
 PER_PAGE = 50
 EXPIRY_DAYS = 90
 COUNTED = ("items", "stock_balances", "kits", "stock_movements", "partners", "agreements")
-
-# Padding, until benchmarks/generate.py builds the data: copy n of the catalogue with its lots and
-# its stock in storage, each balance also spread over seven more bins, and a receipt for each.
-PAD_ITEMS = [
-    """INSERT INTO items (sku, name_zh, name_en, category_id, unit, tracking, shelf_life_days,
-                          expiry_required, min_level, inspection_interval_days, storage_temp, hazard_class,
-                          spec, active, created_at, updated_at)
-       SELECT sku || '.' || :n, name_zh || :n, name_en || ' ' || :n, category_id, unit, tracking,
-              shelf_life_days, expiry_required, min_level, inspection_interval_days, storage_temp,
-              hazard_class, spec, active, created_at, updated_at
-       FROM items WHERE sku NOT GLOB '*.*'""",
-    # Later copies expire a little later, so the expiry list is not n identical runs.
-    """INSERT INTO lots (item_id, code, expires_on, received_on, next_inspection_on, supplier_ref, created_at)
-       SELECT c.id, l.code, date(l.expires_on, '+' || (:n * 11) || ' days'), l.received_on,
-              l.next_inspection_on, l.supplier_ref, l.created_at
-       FROM lots l JOIN items i ON i.id = l.item_id JOIN items c ON c.sku = i.sku || '.' || :n""",
-]
-PAD_STOCK = """
-    WITH bins AS (SELECT row_number() OVER (ORDER BY id) - 1 AS k, id FROM locations WHERE kind = 'bin'),
-         spread(s) AS (VALUES (0), (1), (2), (3), (4), (5), (6), (7))
-    INSERT OR IGNORE INTO stock_balances (item_id, lot_id, location_id, quantity, updated_at)
-    SELECT c.id, cl.id, bins.id, b.quantity, b.updated_at
-    FROM stock_balances b
-    JOIN locations place ON place.id = b.location_id AND place.kind IN ('bin', 'rack', 'zone')
-    JOIN items i ON i.id = b.item_id JOIN items c ON c.sku = i.sku || '.' || :n
-    LEFT JOIN lots l ON l.id = b.lot_id LEFT JOIN lots cl ON cl.item_id = c.id AND cl.code = l.code
-    JOIN spread
-    JOIN bins ON bins.k = (b.id * 13 + spread.s * 47 + :n) % (SELECT count(*) FROM bins)
-    WHERE b.quantity > 0 AND (b.lot_id IS NULL OR cl.id IS NOT NULL)
-"""
-PAD_RECEIPTS = """
-    INSERT INTO stock_movements (at, actor_name, item_id, lot_id, quantity, to_location_id, reason, reference,
-                                 note)
-    SELECT b.updated_at, 'bench', b.item_id, b.lot_id, b.quantity, b.location_id, 'receive', '', ''
-    FROM stock_balances b JOIN items i ON i.id = b.item_id
-    WHERE i.sku GLOB '*.*' AND b.quantity > 0 ORDER BY b.updated_at
-"""
-# Pairs out to another bin and back an hour later: each leaves every balance as it was.
-PAD_LEDGER = """
-    WITH RECURSIVE
-      source AS (SELECT row_number() OVER (ORDER BY b.id) - 1 AS k, b.item_id, b.lot_id, b.location_id,
-                        min(b.quantity, 5) AS quantity
-                 FROM stock_balances b JOIN locations l ON l.id = b.location_id
-                 WHERE l.kind = 'bin' AND b.quantity > 0),
-      bins AS (SELECT row_number() OVER (ORDER BY id) - 1 AS k, id FROM locations WHERE kind = 'bin'),
-      counter(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM counter WHERE n + 1 < :pairs),
-      pair AS (SELECT counter.n, source.item_id, source.lot_id, source.location_id AS home, bins.id AS away,
-                      source.quantity,
-                      datetime('now', '-5 years', '+' || CAST(counter.n * (157680000 / :pairs) AS INTEGER)
-                               || ' seconds') AS at
-               FROM counter
-               JOIN source ON source.k = counter.n % (SELECT count(*) FROM source)
-               JOIN bins ON bins.k = (counter.n * 7 + 3) % (SELECT count(*) FROM bins))
-    INSERT INTO stock_movements (at, actor_name, item_id, lot_id, quantity, from_location_id, to_location_id,
-                                 reason, reference, note)
-    SELECT at, actor_name, item_id, lot_id, quantity, from_id, to_id, 'move', '', '' FROM (
-      SELECT at || '.000000' AS at, 'bench' AS actor_name, item_id, lot_id, quantity, home AS from_id,
-             away AS to_id FROM pair WHERE home <> away
-      UNION ALL
-      SELECT datetime(at, '+1 hour') || '.000000', 'bench', item_id, lot_id, quantity, away, home
-      FROM pair WHERE home <> away)
-    ORDER BY at
-"""
-
-
-def pad(url: str, scale: int) -> None:
-    """Grow a demo database towards `scale` times the city by plain SQL (SQLite only)."""
-    from readiness_bench import REPLICATE
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        for n in range(1, scale):
-            for statement in REPLICATE:  # modules, templates, boxes with contents, partners
-                conn.execute(text(statement), {"n": n})
-            for statement in PAD_ITEMS:
-                conn.execute(text(statement), {"n": n})
-            conn.execute(text(PAD_STOCK), {"n": n})
-        conn.execute(text(PAD_RECEIPTS))
-        have = conn.scalar(text("SELECT count(*) FROM stock_movements"))
-        pairs = max(0, (100_000 * scale - have) // 2)
-        if pairs:
-            conn.execute(text(PAD_LEDGER), {"pairs": pairs})
-    with engine.connect() as conn:
-        conn.execute(text("ANALYZE"))
-    engine.dispose()
-
-
-def build(scale: int, folder: Path) -> str:
-    """Return a database URL holding `scale` times the city: generate.py's, else the padded demo."""
-    try:
-        import generate
-    except ImportError:
-        generate = None
-    if generate is not None:
-        return generate.build(os.environ.get("BENCH_DATA") or str(folder / "generated.db"), scale)
-    from readiness_bench import build_demo
-
-    path = folder / "demo.db"
-    build_demo(path)
-    url = f"sqlite:///{path}"
-    pad(url, scale)
-    return url
-
 
 def working_copy(database: str, folder: Path) -> str:
     """Return a URL to run against: a SQLite file is copied first (signing in writes)."""
@@ -283,18 +177,19 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="the demo at N=1, two runs, no verdicts (CI)")
     parser.add_argument("--profile", action="store_true", help="print each page's slowest statements")
     args = parser.parse_args()
-    scale, runs = (1, 2) if args.smoke else (args.scale, args.runs)
+    scale, runs = (0, 2) if args.smoke else (args.scale, args.runs)
     with tempfile.TemporaryDirectory() as folder:
-        url = working_copy(args.database or build(scale, Path(folder)), Path(folder))
+        url = working_copy(args.database or str(generate.sqlite_file(scale)), Path(folder))
         rows, sizes = measure(url, runs, args.profile)
-    print(f"\nPython {platform.python_version()}, {make_url(url).get_backend_name()}, "
-          f"{runs} runs after a warm-up; " + ", ".join(f"{count:,} {name}" for name, count in sizes.items()))
-    print("| page | min ms | p50 ms | p95 ms | SQL statements | p95 < 100 ms |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for name, path, low, median, high, statements in rows:
-        verdict = "—" if args.smoke else ("met" if high < TARGET_MS else "not met")
-        print(f"| {name} (`{path[:60]}`) | {low:.1f} | {median:.1f} | {high:.1f} | {statements} "
-              f"| {verdict} |")
+    table = [[f"{name} (`{path[:60]}`)", f"{low:.1f}", f"{median:.1f}", f"{high:.1f}", statements,
+              "—" if args.smoke else verdict(high < TARGET_MS)]
+             for name, path, low, median, high, statements in rows]
+    data = args.database or f"N={scale}"
+    emit("Lists and pages", f"Python {platform.python_version()}, {make_url(url).get_backend_name()}, "
+         f"{data}, one client in process, {runs} runs after a warm-up; "
+         + ", ".join(f"{count:,} {name}" for name, count in sizes.items()) + ".\n\n"
+         + markdown(["page", "min ms", "p50 ms", "p95 ms", "SQL statements",
+                     f"target (p95 < {TARGET_MS} ms)"], table))
 
 
 if __name__ == "__main__":

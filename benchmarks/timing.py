@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 
@@ -35,7 +36,7 @@ def p50(times: list[float]) -> float:
 
 def p95(times: list[float]) -> float:
     """Return the 95th percentile of sorted times (nearest rank)."""
-    return times[max(0, int(len(times) * 0.95) - 1)]
+    return times[max(0, math.ceil(len(times) * 0.95) - 1)]
 
 
 def markdown(headers: list[str], rows: list[list]) -> str:
