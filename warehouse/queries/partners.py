@@ -421,7 +421,7 @@ def reachable(session: Session, *, on: date, item_id: int | None = None, categor
                           .where(in_force(on)).group_by(Agreement.partner_id).subquery())
     depot, stockpiles, committed = [], [], []
     if item_filter is not None:
-        totals = available_by_item(on)
+        totals = available_by_item(on, select(Item.id).where(item_filter))
         depot = session.execute(
             select(Item, func.coalesce(totals.c.available, 0), func.coalesce(totals.c.on_hand, 0))
             .outerjoin(totals, totals.c.item_id == Item.id).where(item_filter)

@@ -69,18 +69,21 @@ def available_expr(on: date, kind=None):
     return case((usable, StockBalance.quantity), else_=0)
 
 
-def available_by_item(on: date):
-    """A subquery: each item's usable quantity in the depot."""
+def available_by_item(on: date, items: Select | None = None):
+    """A subquery: each item's usable quantity in the depot (only of `items`, a SELECT of ids, if given)."""
     kind = counted_kind()
-    return (
+    stmt = (
         select(StockBalance.item_id.label("item_id"),
                func.sum(available_expr(on, kind)).label("available"),
                func.sum(held_expr(kind)).label("on_hand"))
         .join(Location, Location.id == StockBalance.location_id)
         .outerjoin(Lot, Lot.id == StockBalance.lot_id)
         .group_by(StockBalance.item_id)
-        .subquery("stock_totals")
     )
+    if items is not None:
+        # Summing only the items asked for, not every balance of the reserve and then picking.
+        stmt = stmt.where(StockBalance.item_id.in_(items))
+    return stmt.subquery("stock_totals")
 
 
 # --- items ------------------------------------------------------------------------------------
