@@ -9,7 +9,8 @@ client checks its own boxes out to one drill by label URL, then back in). Warm-u
 repeats, interleaved so drift hits every line alike; boxes pass inspection between repeats
 (outside the timed part). Last, the in-process time of one scan through the Flask test client,
 with its SQL statements. `--profile` adds the top costs of an in-process scan (cProfile);
-`--workers N` serves with N workers instead (SQLite queues writers: see BENCHMARKS.md).
+`--workers N` serves with N workers instead (SQLite queues writers: see BENCHMARKS.md);
+`--in-process-only` skips the servers and times only the in-process scans.
 """
 
 from __future__ import annotations
@@ -253,6 +254,8 @@ def scan_plans(clients: int, depot: Depot, boxes: list[str], base: str) -> list[
 def in_process(app, depot: Depot, boxes: list[str], profile: bool) -> dict:
     """Time check-out and check-in through the Flask test client; count their SQL statements."""
     client = app.test_client()
+    with app.app_context():
+        engine = db.engine
     headers = {"Authorization": f"Bearer {depot.tokens[0]}"}
     statements = []
     times: dict[str, list[float]] = {"check_out": [], "check_in": []}
@@ -280,7 +283,7 @@ def in_process(app, depot: Depot, boxes: list[str], profile: bool) -> dict:
     for key in times:
         times[key].clear()
         counts[key].clear()
-    event.listen(db.engine, "before_cursor_execute", count)
+    event.listen(engine, "before_cursor_execute", count)
     profiler = cProfile.Profile() if profile else None
     try:
         if profiler:
@@ -290,7 +293,7 @@ def in_process(app, depot: Depot, boxes: list[str], profile: bool) -> dict:
     finally:
         if profiler:
             profiler.disable()
-        event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(engine, "before_cursor_execute", count)
     if profiler:
         stats = pstats.Stats(profiler, stream=sys.stderr)
         print("\nWhere an in-process scan's time goes (cProfile): the app's functions, cumulative",
@@ -300,6 +303,30 @@ def in_process(app, depot: Depot, boxes: list[str], profile: bool) -> dict:
         stats.sort_stats("tottime").print_stats(20)
     return {action: (statistics.mean(times[action]), statistics.median(times[action]),
                      statistics.mean(counts[action])) for action in times}
+
+
+def served_runs(app, depot: Depot, served: list[str], env: dict, log: Path, args) -> dict:
+    """Serve the bare app and the product on gunicorn; measure each line at each client count."""
+    runs: dict[tuple[str, int], list[Run]] = {}
+    with gunicorn("benchmarks.scan_wsgi:bare", env, log, args.workers) as bare, \
+            gunicorn("benchmarks.scan_wsgi:product()", env, log, args.workers) as product:
+        base = f"http://{product[0]}:{product[1]}"
+
+        def measure(clients: int, ok_requests: int, boxes: list[str]) -> dict[str, Run]:
+            done = {"bare": drive(bare, ok_plans(clients, OK_PATH, ok_requests, depot.tokens)),
+                    "app": drive(product, ok_plans(clients, APP_OK_PATH, ok_requests, depot.tokens)),
+                    "scan": drive(product, scan_plans(clients, depot, boxes, base))}
+            with app.app_context():
+                assert make_ready() == len(boxes)
+                db.session.remove()
+            return done
+
+        measure(min(args.clients), OK_REQUESTS // 4, served[: max(16, args.boxes // 4)])  # warm-up
+        for _ in range(args.repeats):
+            for clients in args.clients:
+                for name, run in measure(clients, OK_REQUESTS, served).items():
+                    runs.setdefault((name, clients), []).append(run)
+    return runs
 
 
 def main() -> None:
@@ -312,7 +339,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn sync workers")
     parser.add_argument("--profile", action="store_true",
                         help="print cProfile's top costs of a scan to stderr")
+    parser.add_argument("--in-process-only", action="store_true",
+                        help="skip gunicorn: time only the in-process scans")
     args = parser.parse_args()
+    if args.in_process_only:
+        args.boxes = 0
     with tempfile.TemporaryDirectory(prefix="scan-bench-") as folder:
         url = f"sqlite:///{folder}/scan.db"
         app = create_app("development", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ECHO=False)
@@ -327,30 +358,17 @@ def main() -> None:
                "WAREHOUSE_DATABASE_URL": url, "WAREHOUSE_INSECURE_COOKIES": "1"}
         log = Path(folder) / "gunicorn.log"
         runs: dict[tuple[str, int], list[Run]] = {}
-        with gunicorn("benchmarks.scan_wsgi:bare", env, log, args.workers) as bare, \
-                gunicorn("benchmarks.scan_wsgi:product()", env, log, args.workers) as product:
-            base = f"http://{product[0]}:{product[1]}"
-
-            def measure(clients: int, ok_requests: int, boxes: list[str]) -> dict[str, Run]:
-                done = {"bare": drive(bare, ok_plans(clients, OK_PATH, ok_requests, depot.tokens)),
-                        "app": drive(product, ok_plans(clients, APP_OK_PATH, ok_requests, depot.tokens)),
-                        "scan": drive(product, scan_plans(clients, depot, boxes, base))}
-                with app.app_context():
-                    assert make_ready() == len(boxes)
-                    db.session.remove()
-                return done
-
-            measure(min(args.clients), OK_REQUESTS // 4, served[: max(16, args.boxes // 4)])  # warm-up
-            for _ in range(args.repeats):
-                for clients in args.clients:
-                    for name, run in measure(clients, OK_REQUESTS, served).items():
-                        runs.setdefault((name, clients), []).append(run)
+        if not args.in_process_only:
+            runs = served_runs(app, depot, served, env, log, args)
+        # Outside an app context: each request then gets its own, with its own session and `g`,
+        # as under gunicorn (an outer context would keep the signed-in user cached between requests).
+        scan_ms = in_process(app, depot, spare, args.profile)
         with app.app_context():
-            scan_ms = in_process(app, depot, spare, args.profile)
             assert ledger.check(db.session) == [], "the ledger and the balances disagree"
             db.session.remove()
             db.engine.dispose()
-        errors = [line for line in log.read_text().splitlines() if "Traceback" in line or "ERROR" in line]
+        errors = [line for line in log.read_text().splitlines() if "Traceback" in line or "ERROR" in line] \
+            if log.exists() else []
     report(runs, scan_ms, args, built)
     if errors:
         sys.exit(f"gunicorn logged errors: {errors[:3]}")
@@ -362,14 +380,17 @@ LABELS = {"bare": "bare Flask `GET /ok`", "app": "app stack `GET /api/v1/bench-o
 
 def report(runs: dict, scan_ms: dict, args, built: float) -> None:
     """Print the Markdown tables: over HTTP (median of the repeats, and best), then in process."""
-    print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, SQLite file (WAL, synchronous=FULL), "
-          f"gunicorn {args.workers} sync workers; {args.boxes * 2} scans and {OK_REQUESTS} ok requests per "
-          f"measurement, warm-up then {args.repeats} repeats (median, best); data built in {built:.0f} s")
+    print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, SQLite file (WAL, synchronous=FULL); "
+          f"data built in {built:.0f} s")
     print()
-    print("| endpoint | clients | requests/s (median; best) | p50 ms (median; best) | p99 ms (median; best) "
-          "| bare ÷ this (requests/s) |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for clients in args.clients:
+    if runs:
+        print(f"gunicorn {args.workers} sync workers; {args.boxes * 2} scans and {OK_REQUESTS} ok requests "
+              f"per measurement, warm-up then {args.repeats} repeats (median, best):")
+        print()
+        print("| endpoint | clients | requests/s (median; best) | p50 ms (median; best) "
+              "| p99 ms (median; best) | bare ÷ this (requests/s) |")
+        print("| --- | --- | --- | --- | --- | --- |")
+    for clients in args.clients if runs else ():
         bare_rate = statistics.median(r.rate for r in runs[("bare", clients)])
         for name in ("bare", "app", "scan"):
             measured = runs[(name, clients)]
@@ -380,7 +401,8 @@ def report(runs: dict, scan_ms: dict, args, built: float) -> None:
             print(f"| {LABELS[name]} | {clients} | {statistics.median(rates):,.0f}; {max(rates):,.0f} "
                   f"| {statistics.median(p50):.1f}; {min(p50):.1f} "
                   f"| {statistics.median(p99):.1f}; {min(p99):.1f} | {ratio:.1f} |")
-    print()
+    if runs:
+        print()
     print(f"In process (Flask test client, one scan at a time, {IN_PROCESS_BOXES - 4} cycles after 4 "
           "to warm up):")
     print()
