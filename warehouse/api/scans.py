@@ -63,6 +63,18 @@ def where(station: str = "") -> scans.Station:
     return scans.Station(request.remote_addr or "", station or request.user_agent.string or "")
 
 
+# One instance each, made on first use: building a schema with its nested ones costs more than
+# dumping an answer with it (marshmallow copies every declared field per instance).
+_DUMPERS: dict[type, object] = {}
+
+
+def _dump(schema: type, data: dict) -> dict:
+    dumper = _DUMPERS.get(schema)
+    if dumper is None:
+        dumper = _DUMPERS[schema] = schema()
+    return dumper.dump(data)
+
+
 def answer(result: scans.ScanAnswer):
     """Return a scan's answer: the body on success, the API error shape with the scan on refusal."""
     body = dict(result.body)
@@ -70,10 +82,10 @@ def answer(result: scans.ScanAnswer):
     body.pop("message_i18n", None)
     body.pop("error_i18n", None)
     if result.ok:
-        response = jsonify(ScanAnswerSchema().dump(body))
+        response = jsonify(_dump(ScanAnswerSchema, body))
     else:
         error = body.pop("error")
-        response = jsonify(ScanRefusedSchema().dump({"error": error, "scan": body}))
+        response = jsonify(_dump(ScanRefusedSchema, {"error": error, "scan": body}))
     response.status_code = result.status
     if result.replayed:
         response.headers["Idempotent-Replayed"] = "true"
