@@ -383,10 +383,10 @@ def served_runs(app, depot: Depot, served: list[str], env: dict, log: Path, args
                 db.session.remove()
             return done
 
-        measure(min(args.clients), OK_REQUESTS // 4, served[: max(16, args.boxes // 4)])  # warm-up
+        measure(min(args.clients), args.ok_requests // 4, served[: max(16, args.boxes // 4)])  # warm-up
         for _ in range(args.repeats):
             for clients in args.clients:
-                for name, run in measure(clients, OK_REQUESTS, served).items():
+                for name, run in measure(clients, args.ok_requests, served).items():
                     runs.setdefault((name, clients), []).append(run)
     return runs
 
@@ -406,7 +406,12 @@ def main() -> None:
                         help="in-process check-out and check-in cycles timed")
     parser.add_argument("--in-process-only", action="store_true",
                         help="skip gunicorn: time only the in-process scans")
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny sizes, one repeat: checks that the script works (no figures to keep)")
     args = parser.parse_args()
+    args.ok_requests = OK_REQUESTS
+    if args.smoke:
+        args.boxes, args.repeats, args.clients, args.cycles, args.ok_requests = 16, 1, [2], 4, 64
     if args.in_process_only:
         args.boxes = 0
     with tempfile.TemporaryDirectory(prefix="scan-bench-") as folder:
@@ -453,8 +458,8 @@ def report(runs: dict, scan_ms: dict, args, built: float) -> None:
           f"data built in {built:.0f} s")
     print()
     if runs:
-        print(f"gunicorn {args.workers} sync workers; {args.boxes * 2} scans and {OK_REQUESTS} ok requests "
-              f"per measurement, warm-up then {args.repeats} repeats (median, best):")
+        print(f"gunicorn {args.workers} sync workers; {args.boxes * 2} scans and {args.ok_requests} ok "
+              f"requests per measurement, warm-up then {args.repeats} repeats (median, best):")
         print()
         print("| endpoint | clients | requests/s (median; best) | p50 ms (median; best) "
               "| p99 ms (median; best) | bare ÷ this (requests/s) |")
