@@ -408,8 +408,8 @@ def _serialized(session: Session) -> bool:
 
 
 def _box(session: Session, code: str, *, lock: bool = False, read: Box | None = None) -> Box:
-    """Return the box by code, locked for update; reuse one already read where writers queue."""
-    if read is not None and _serialized(session):
+    """Return the box by code, locked if asked; reuse one already read when no lock is needed."""
+    if read is not None and (not lock or _serialized(session)):
         return read
     box = box_by_code(session, code, lock=lock)
     if box is None:
