@@ -9,7 +9,8 @@ client checks its own boxes out to one drill by label URL, then back in). Warm-u
 repeats, interleaved so drift hits every line alike; boxes pass inspection between repeats
 (outside the timed part). Last, the in-process time of one scan through the Flask test client,
 with its SQL statements. `--profile` adds the top costs of an in-process scan (cProfile);
-`--workers N` serves with N workers instead (SQLite queues writers: see BENCHMARKS.md).
+`--workers N` serves with N workers instead (SQLite queues writers: see BENCHMARKS.md);
+`--in-process-only` skips the servers and times only the in-process scans.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, select  # noqa: E402
 
-from benchmarks.scan_wsgi import APP_OK_PATH, OK_PATH  # noqa: E402
+from benchmarks.scan_wsgi import APP_OK_PATH, OK_PATH, bare, with_ok_route  # noqa: E402
 from warehouse import create_app  # noqa: E402
 from warehouse.domain.kits import KitStatus  # noqa: E402
 from warehouse.extensions import db  # noqa: E402
@@ -63,7 +64,7 @@ CLIENTS = (8, 32)
 REPEATS = 3
 BOXES = 128  # 256 scans per measurement: 16 or 4 boxes out and in per client
 OK_REQUESTS = 1600
-IN_PROCESS_BOXES = 36
+IN_PROCESS_CYCLES = 32  # check-out + check-in, after 4 to warm up
 USERS = 8  # logistics staff; clients share their tokens round-robin
 CLI = accounts.Caller(None, "bench")
 
@@ -250,38 +251,59 @@ def scan_plans(clients: int, depot: Depot, boxes: list[str], base: str) -> list[
     return plans
 
 
-def in_process(app, depot: Depot, boxes: list[str], profile: bool) -> dict:
-    """Time check-out and check-in through the Flask test client; count their SQL statements."""
-    client = app.test_client()
+def in_process(app, depot: Depot, boxes: list[str], profile: bool, profile_out: str | None = None) -> dict:
+    """Time check-out and check-in through the Flask test client; count their SQL statements.
+
+    Each cycle also times a bare Flask request and the app's token-checked "ok" route, so the
+    scan can be compared with the framework and the app's own per-request work in the same run.
+    """
+    client, bare_client = app.test_client(), bare.test_client()
+    with app.app_context():
+        engine = db.engine
+        floor = sqlite_floor(engine.url.database)
     headers = {"Authorization": f"Bearer {depot.tokens[0]}"}
     statements = []
-    times: dict[str, list[float]] = {"check_out": [], "check_in": []}
-    counts: dict[str, list[int]] = {"check_out": [], "check_in": []}
+    lines = ("bare", "floor", "app", "check_out", "check_in")
+    times: dict[str, list[float]] = {line: [] for line in lines}
+    # CPU time of this thread: on a machine shared with other work, wall time also counts the
+    # waits for a core; CPU time does not (nor the fsync of the commit).
+    cpu: dict[str, list[float]] = {line: [] for line in lines}
+    counts: dict[str, list[int]] = {line: [] for line in lines}
+
+    def measure(line: str, send, expected: int) -> None:
+        before = len(statements)
+        start, start_cpu = time.perf_counter(), time.thread_time()
+        response = send()
+        times[line].append((time.perf_counter() - start) * 1000)
+        cpu[line].append((time.thread_time() - start_cpu) * 1000)
+        counts[line].append(len(statements) - before)
+        assert response.status_code == expected, response.get_data(as_text=True)
 
     def count(*_args):
         statements.append(1)
 
     def cycle(code: str) -> None:
+        measure("bare", lambda: bare_client.get(OK_PATH), 200)
+        measure("floor", lambda: floor(code), 200)
+        measure("app", lambda: client.get(APP_OK_PATH, headers=headers), 200)
         for action, expected in (("check_out", 201), ("check_in", 200)):
             body = {"code": f"http://localhost/k/{code}", "action": action,
                     "idempotency_key": str(uuid.uuid4())}
             if action == "check_out":
                 body["deployment_id"] = depot.deployment_id
-            before = len(statements)
-            start = time.perf_counter()
-            response = client.post("/api/v1/scans", json=body, headers=headers)
-            times[action].append((time.perf_counter() - start) * 1000)
-            counts[action].append(len(statements) - before)
-            assert response.status_code == expected, response.get_data(as_text=True)
+            measure(action, lambda body=body: client.post("/api/v1/scans", json=body, headers=headers),
+                    expected)
 
     warm, timed = boxes[:4], boxes[4:]
     for code in warm:
         cycle(code)
     for key in times:
         times[key].clear()
+        cpu[key].clear()
         counts[key].clear()
-    event.listen(db.engine, "before_cursor_execute", count)
-    profiler = cProfile.Profile() if profile else None
+    event.listen(engine, "before_cursor_execute", count)
+    # CPU time, so that waits for a core on a shared machine do not land on whatever ran then.
+    profiler = cProfile.Profile(time.thread_time) if profile else None
     try:
         if profiler:
             profiler.enable()
@@ -290,8 +312,10 @@ def in_process(app, depot: Depot, boxes: list[str], profile: bool) -> dict:
     finally:
         if profiler:
             profiler.disable()
-        event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(engine, "before_cursor_execute", count)
     if profiler:
+        if profile_out:
+            profiler.dump_stats(profile_out)
         stats = pstats.Stats(profiler, stream=sys.stderr)
         print("\nWhere an in-process scan's time goes (cProfile): the app's functions, cumulative",
               file=sys.stderr)
@@ -299,7 +323,72 @@ def in_process(app, depot: Depot, boxes: list[str], profile: bool) -> dict:
         print("\nOwn time, everything (top 20):", file=sys.stderr)
         stats.sort_stats("tottime").print_stats(20)
     return {action: (statistics.mean(times[action]), statistics.median(times[action]),
+                     percentile(times[action], 0.95), statistics.mean(cpu[action]),
                      statistics.mean(counts[action])) for action in times}
+
+
+@dataclass(frozen=True)
+class Done:
+    """What the floor's call answers, shaped like a test client's response."""
+
+    status_code: int = 200
+
+    def get_data(self, as_text: bool = False) -> str:
+        return ""
+
+
+def sqlite_floor(path: str):
+    """Return a call doing a durable scan's least: one indexed SELECT and one INSERT, committed.
+
+    Plain sqlite3 on the benchmark's file with the app's settings (WAL, synchronous=FULL,
+    BEGIN IMMEDIATE), no framework: what no scan can go below on this disk.
+    """
+    import sqlite3
+
+    connection = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=15000"):
+        connection.execute(f"PRAGMA {pragma}")
+    connection.execute("CREATE TABLE IF NOT EXISTS bench_floor (id INTEGER PRIMARY KEY, kit_id INTEGER, "
+                       "at TEXT)")
+
+    def call(code: str) -> Done:
+        connection.execute("BEGIN IMMEDIATE")
+        kit_id = connection.execute("SELECT id FROM kits WHERE code = ?", (code,)).fetchone()[0]
+        connection.execute("INSERT INTO bench_floor (kit_id, at) VALUES (?, datetime('now'))", (kit_id,))
+        connection.execute("COMMIT")
+        return Done()
+
+    return call
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Return the nearest-rank percentile of the values."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def served_runs(app, depot: Depot, served: list[str], env: dict, log: Path, args) -> dict:
+    """Serve the bare app and the product on gunicorn; measure each line at each client count."""
+    runs: dict[tuple[str, int], list[Run]] = {}
+    with gunicorn("benchmarks.scan_wsgi:bare", env, log, args.workers) as bare, \
+            gunicorn("benchmarks.scan_wsgi:product()", env, log, args.workers) as product:
+        base = f"http://{product[0]}:{product[1]}"
+
+        def measure(clients: int, ok_requests: int, boxes: list[str]) -> dict[str, Run]:
+            done = {"bare": drive(bare, ok_plans(clients, OK_PATH, ok_requests, depot.tokens)),
+                    "app": drive(product, ok_plans(clients, APP_OK_PATH, ok_requests, depot.tokens)),
+                    "scan": drive(product, scan_plans(clients, depot, boxes, base))}
+            with app.app_context():
+                assert make_ready() == len(boxes)
+                db.session.remove()
+            return done
+
+        measure(min(args.clients), args.ok_requests // 4, served[: max(16, args.boxes // 4)])  # warm-up
+        for _ in range(args.repeats):
+            for clients in args.clients:
+                for name, run in measure(clients, args.ok_requests, served).items():
+                    runs.setdefault((name, clients), []).append(run)
+    return runs
 
 
 def main() -> None:
@@ -312,14 +401,26 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn sync workers")
     parser.add_argument("--profile", action="store_true",
                         help="print cProfile's top costs of a scan to stderr")
+    parser.add_argument("--profile-out", metavar="FILE", help="also save the profile (pstats) to FILE")
+    parser.add_argument("--cycles", type=int, default=IN_PROCESS_CYCLES,
+                        help="in-process check-out and check-in cycles timed")
+    parser.add_argument("--in-process-only", action="store_true",
+                        help="skip gunicorn: time only the in-process scans")
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny sizes, one repeat: checks that the script works (no figures to keep)")
     args = parser.parse_args()
+    args.ok_requests = OK_REQUESTS
+    if args.smoke:
+        args.boxes, args.repeats, args.clients, args.cycles, args.ok_requests = 16, 1, [2], 4, 64
+    if args.in_process_only:
+        args.boxes = 0
     with tempfile.TemporaryDirectory(prefix="scan-bench-") as folder:
         url = f"sqlite:///{folder}/scan.db"
-        app = create_app("development", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ECHO=False)
+        app = with_ok_route(create_app("development", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ECHO=False))
         built = time.perf_counter()
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"))
-            depot = build(args.boxes + IN_PROCESS_BOXES)
+            depot = build(args.boxes + args.cycles + 4)
             db.session.remove()
         built = time.perf_counter() - built
         served, spare = depot.boxes[:args.boxes], depot.boxes[args.boxes:]
@@ -327,49 +428,43 @@ def main() -> None:
                "WAREHOUSE_DATABASE_URL": url, "WAREHOUSE_INSECURE_COOKIES": "1"}
         log = Path(folder) / "gunicorn.log"
         runs: dict[tuple[str, int], list[Run]] = {}
-        with gunicorn("benchmarks.scan_wsgi:bare", env, log, args.workers) as bare, \
-                gunicorn("benchmarks.scan_wsgi:product()", env, log, args.workers) as product:
-            base = f"http://{product[0]}:{product[1]}"
-
-            def measure(clients: int, ok_requests: int, boxes: list[str]) -> dict[str, Run]:
-                done = {"bare": drive(bare, ok_plans(clients, OK_PATH, ok_requests, depot.tokens)),
-                        "app": drive(product, ok_plans(clients, APP_OK_PATH, ok_requests, depot.tokens)),
-                        "scan": drive(product, scan_plans(clients, depot, boxes, base))}
-                with app.app_context():
-                    assert make_ready() == len(boxes)
-                    db.session.remove()
-                return done
-
-            measure(min(args.clients), OK_REQUESTS // 4, served[: max(16, args.boxes // 4)])  # warm-up
-            for _ in range(args.repeats):
-                for clients in args.clients:
-                    for name, run in measure(clients, OK_REQUESTS, served).items():
-                        runs.setdefault((name, clients), []).append(run)
+        if not args.in_process_only:
+            runs = served_runs(app, depot, served, env, log, args)
+        # Outside an app context: each request then gets its own, with its own session and `g`,
+        # as under gunicorn (an outer context would keep the signed-in user cached between requests).
+        scan_ms = in_process(app, depot, spare, args.profile or bool(args.profile_out), args.profile_out)
         with app.app_context():
-            scan_ms = in_process(app, depot, spare, args.profile)
             assert ledger.check(db.session) == [], "the ledger and the balances disagree"
             db.session.remove()
             db.engine.dispose()
-        errors = [line for line in log.read_text().splitlines() if "Traceback" in line or "ERROR" in line]
+        errors = [line for line in log.read_text().splitlines() if "Traceback" in line or "ERROR" in line] \
+            if log.exists() else []
     report(runs, scan_ms, args, built)
     if errors:
         sys.exit(f"gunicorn logged errors: {errors[:3]}")
 
 
+IN_PROCESS_LABELS = {"bare": "bare Flask `GET /ok`",
+                     "floor": "floor: SELECT by code + INSERT, committed (sqlite3, no framework)",
+                     "app": "app stack `GET /api/v1/bench-ok` (token)",
+                     "check_out": "scan: check_out", "check_in": "scan: check_in"}
 LABELS = {"bare": "bare Flask `GET /ok`", "app": "app stack `GET /api/v1/bench-ok` (token, no work)",
           "scan": "scan `POST /api/v1/scans` (out + in)"}
 
 
 def report(runs: dict, scan_ms: dict, args, built: float) -> None:
     """Print the Markdown tables: over HTTP (median of the repeats, and best), then in process."""
-    print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, SQLite file (WAL, synchronous=FULL), "
-          f"gunicorn {args.workers} sync workers; {args.boxes * 2} scans and {OK_REQUESTS} ok requests per "
-          f"measurement, warm-up then {args.repeats} repeats (median, best); data built in {built:.0f} s")
+    print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, SQLite file (WAL, synchronous=FULL); "
+          f"data built in {built:.0f} s")
     print()
-    print("| endpoint | clients | requests/s (median; best) | p50 ms (median; best) | p99 ms (median; best) "
-          "| bare ÷ this (requests/s) |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    for clients in args.clients:
+    if runs:
+        print(f"gunicorn {args.workers} sync workers; {args.boxes * 2} scans and {args.ok_requests} ok "
+              f"requests per measurement, warm-up then {args.repeats} repeats (median, best):")
+        print()
+        print("| endpoint | clients | requests/s (median; best) | p50 ms (median; best) "
+              "| p99 ms (median; best) | bare ÷ this (requests/s) |")
+        print("| --- | --- | --- | --- | --- | --- |")
+    for clients in args.clients if runs else ():
         bare_rate = statistics.median(r.rate for r in runs[("bare", clients)])
         for name in ("bare", "app", "scan"):
             measured = runs[(name, clients)]
@@ -380,14 +475,19 @@ def report(runs: dict, scan_ms: dict, args, built: float) -> None:
             print(f"| {LABELS[name]} | {clients} | {statistics.median(rates):,.0f}; {max(rates):,.0f} "
                   f"| {statistics.median(p50):.1f}; {min(p50):.1f} "
                   f"| {statistics.median(p99):.1f}; {min(p99):.1f} | {ratio:.1f} |")
-    print()
-    print(f"In process (Flask test client, one scan at a time, {IN_PROCESS_BOXES - 4} cycles after 4 "
+    if runs:
+        print()
+    print(f"In process (Flask test client, one scan at a time, {args.cycles} cycles after 4 "
           "to warm up):")
     print()
-    print("| scan | mean ms | median ms | SQL statements |")
-    print("| --- | --- | --- | --- |")
-    for action, (mean, median, statements) in scan_ms.items():
-        print(f"| {action} | {mean:.1f} | {median:.1f} | {statements:.1f} |")
+    print("| request | mean ms | median ms | p95 ms | CPU ms (mean) | SQL statements | mean ÷ app stack "
+          "| target: scan mean ≤ 3 ms |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    stack = scan_ms["app"][0]
+    for line, (mean, median, p95, cpu, statements) in scan_ms.items():
+        target = ("met" if mean <= 3 else "not met") if line in ("check_out", "check_in") else ""
+        print(f"| {IN_PROCESS_LABELS[line]} | {mean:.2f} | {median:.2f} | {p95:.2f} | {cpu:.2f} "
+              f"| {statements:.1f} | {mean / stack:.1f} | {target} |")
 
 
 if __name__ == "__main__":

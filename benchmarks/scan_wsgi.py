@@ -31,7 +31,11 @@ def ok():
 
 def product() -> Flask:
     """Return the product app (configured from the environment) with the benchmark's ok route."""
-    app = create_app()
+    return with_ok_route(create_app())
+
+
+def with_ok_route(app: Flask) -> Flask:
+    """Add the benchmark's token-checked ok route to a product app (before its first request)."""
 
     @signed_in
     def bench_ok():

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, request
 from flask.views import MethodView
+from flask_babel import get_locale
 from marshmallow import RAISE
 from webargs.flaskparser import abort, is_json_request
 
@@ -62,6 +63,18 @@ def where(station: str = "") -> scans.Station:
     return scans.Station(request.remote_addr or "", station or request.user_agent.string or "")
 
 
+# One instance each, made on first use: building a schema with its nested ones costs more than
+# dumping an answer with it (marshmallow copies every declared field per instance).
+_DUMPERS: dict[type, object] = {}
+
+
+def _dump(schema: type, data: dict) -> dict:
+    dumper = _DUMPERS.get(schema)
+    if dumper is None:
+        dumper = _DUMPERS[schema] = schema()
+    return dumper.dump(data)
+
+
 def answer(result: scans.ScanAnswer):
     """Return a scan's answer: the body on success, the API error shape with the scan on refusal."""
     body = dict(result.body)
@@ -69,10 +82,10 @@ def answer(result: scans.ScanAnswer):
     body.pop("message_i18n", None)
     body.pop("error_i18n", None)
     if result.ok:
-        response = jsonify(ScanAnswerSchema().dump(body))
+        response = jsonify(_dump(ScanAnswerSchema, body))
     else:
         error = body.pop("error")
-        response = jsonify(ScanRefusedSchema().dump({"error": error, "scan": body}))
+        response = jsonify(_dump(ScanRefusedSchema, {"error": error, "scan": body}))
     response.status_code = result.status
     if result.replayed:
         response.headers["Idempotent-Replayed"] = "true"
@@ -100,6 +113,9 @@ class Scans(MethodView):
         `Idempotent-Replayed: true`); the same key with a different body is 422.
         """
         station = data.pop("station")
+        # Choose the answer's language now, from the signed-in user's row as loaded: the scan's
+        # commit expires that row, and reading it afterwards would cost two more statements.
+        get_locale()
         return answer(scans.scan(db.session, current_caller(), where=where(station),
                                  known_hosts=known_hosts(), **data))
 
@@ -120,4 +136,5 @@ class UndoScan(MethodView):
     @blp.alt_response(409, schema=ErrorSchema, description="Not your last scan, or the box moved on")
     def post(self, scan_id):
         """Undo your last check-out or check-in while its deployment is open."""
+        get_locale()
         return answer(scans.undo(db.session, current_caller(), scan_id, where=where()))

@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from warehouse.domain.kits import Completeness, Held, LineSpec, completeness, effective_status
 from warehouse.models import (
     Deployment,
     DeploymentSquad,
@@ -16,7 +15,6 @@ from warehouse.models import (
     Kit,
     KitCheckout,
     KitTemplate,
-    Location,
     Lot,
     Module,
     ScanEvent,
@@ -25,9 +23,8 @@ from warehouse.models import (
     StockMovement,
 )
 from warehouse.models.base import utcnow
+from warehouse.queries.boxes import Box, box_by_id, box_summary, contents, holder
 from warehouse.queries.pagination import Page, paginate
-from warehouse.services import kits as kit_service
-from warehouse.timezone import today
 
 
 def _boxes(*, out: bool):
@@ -214,49 +211,11 @@ def scan_page(session: Session, *, page: int = 1, per_page: int = 50, deployment
     return paginate(session, stmt, page=page, per_page=per_page, scalars=True)
 
 
-def kit_summary(session: Session, kit: Kit, state: Completeness | None = None, *,
-                lines: list[LineSpec] | None = None, held: list[Held] | None = None) -> dict:
-    """Return what the scan station shows of a box: status, module, shortfalls, contents, holder.
-
-    A caller that has just measured the box passes its lines and holdings to save the queries.
-    """
-    row = session.execute(
-        select(Module.code, Module.name_zh, Module.name_en, KitTemplate.code, KitTemplate.name_zh,
-               KitTemplate.name_en, Location.code)
-        .select_from(Kit).join(Module, Module.id == Kit.module_id)
-        .join(KitTemplate, KitTemplate.id == Kit.template_id)
-        .join(Location, Location.id == Kit.home_location_id).where(Kit.id == kit.id)).one()
-    if lines is None or held is None:
-        lines, held = kit_service.line_specs(session, kit.template_id), kit_service.holdings(session, kit)
-    if state is None:
-        state = completeness(lines, held, today())
-    item_ids = {h.item_id for h in held} | {s.line.item_id for s in state.shortfalls}
-    items = {i.id: i for i in session.execute(select(Item.id, Item.sku, Item.name_zh, Item.name_en, Item.unit)
-                                                .where(Item.id.in_(item_ids)))}
-    lots = dict(session.execute(select(Lot.id, Lot.code).where(
-        Lot.id.in_({h.lot_id for h in held} - {None}))).all())
-    holder = session.execute(
-        select(Deployment.id, Deployment.code, Deployment.name)
-        .join(KitCheckout, KitCheckout.deployment_id == Deployment.id)
-        .where(KitCheckout.kit_id == kit.id, KitCheckout.in_at.is_(None))).first()
-    status = effective_status(kit.status, state.complete)
-    return {
-        "code": kit.code,
-        "status": status.value,
-        "ready": state.complete,
-        "module": {"code": row[0], "name_zh": row[1], "name_en": row[2]},
-        "template": {"code": row[3], "name_zh": row[4], "name_en": row[5]},
-        "home": row[6],
-        "earliest_expiry": state.earliest_expiry.isoformat() if state.earliest_expiry else None,
-        "shortfalls": [{"sku": items[s.line.item_id].sku, "name_zh": items[s.line.item_id].name_zh,
-                        "name_en": items[s.line.item_id].name_en, "missing": s.missing,
-                        "optional": s.line.optional} for s in state.shortfalls],
-        "contents": [{"item_id": h.item_id, "sku": items[h.item_id].sku, "name_zh": items[h.item_id].name_zh,
-                      "name_en": items[h.item_id].name_en, "unit": items[h.item_id].unit.value,
-                      "lot": lots.get(h.lot_id), "quantity": h.quantity}
-                     for h in sorted(held, key=lambda h: (items[h.item_id].sku, lots.get(h.lot_id) or ""))],
-        "deployment": {"id": holder.id, "code": holder.code, "name": holder.name} if holder else None,
-    }
+def kit_summary(session: Session, kit: Kit | Box) -> dict:
+    """Return what the scan station shows of a box: status, module, shortfalls, contents, holder."""
+    box = kit if isinstance(kit, Box) else box_by_id(session, kit.id)
+    inside = contents(session, box)
+    return box_summary(box, box.status, inside, inside.measure(), holder(session, box.id))
 
 
 def boxes_out(session: Session, deployment_ids) -> dict[int, list[str]]:

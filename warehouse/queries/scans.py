@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 import labels
 from warehouse.domain.stock import LocationKind
 from warehouse.models import Item, Kit, Location, Lot, Person
+from warehouse.queries.boxes import Box, box_by_code
 
 
 @dataclass(frozen=True)
@@ -82,3 +83,18 @@ def resolve_scan(session: Session, text: str, kind: str | None = None) -> ScanTa
         if found is not None:
             return found
     return None
+
+
+def scanned_box(session: Session, text: str) -> Box | None:
+    """Return the box a scanned box label or bare code names, in one query; None otherwise.
+
+    A bare code is tried as a box first (see resolve_scan), so finding a box here answers the
+    same as resolve_scan would; anything else is left to it.
+    """
+    try:
+        scanned = labels.parse_payload(text)
+    except ValueError:
+        return None
+    if scanned.kind not in (None, "kit") or "/" in scanned.code:
+        return None
+    return box_by_code(session, scanned.code)

@@ -9,10 +9,10 @@ stock reports see exactly what is out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,8 +38,6 @@ from warehouse.domain.kits import (
     Completeness,
     Held,
     KitStatus,
-    LineSpec,
-    completeness,
     resting_status,
 )
 from warehouse.domain.stock import (
@@ -63,6 +61,7 @@ from warehouse.models import (
     StockMovement,
 )
 from warehouse.models.base import utcnow
+from warehouse.queries.boxes import Box, Contents, box_by_code, contents, refilled
 from warehouse.services import fields, kits, ledger
 from warehouse.services.accounts import Caller
 from warehouse.services.kit_templates import get_module
@@ -325,23 +324,113 @@ def refuse_deployed(session: Session, kit: Kit) -> None:
                        {"code": [N_("out with %(deployment)s", deployment=holder.code)]})
 
 
+_deployments, _places, _checkouts = Deployment.__table__, Location.__table__, KitCheckout.__table__
+# Prebuilt Core statements for the scan path, which runs them on every scan (see queries/boxes.py).
+_DEPLOYMENT_COLUMNS = (_deployments.c.id, _deployments.c.code, _deployments.c.name, _deployments.c.kind,
+                       _deployments.c.closed_at, _deployments.c.location_id, _places.c.kind, _places.c.code,
+                       _places.c.path)
+_DEPLOYMENT = (select(*_DEPLOYMENT_COLUMNS)
+               .select_from(_deployments.join(_places, _places.c.id == _deployments.c.location_id))
+               .where(_deployments.c.id == bindparam("deployment_id")))
+# PostgreSQL: closing takes the row for update; scans share it (see get_deployment).
+_DEPLOYMENT_SHARED = _DEPLOYMENT.with_for_update(read=True, of=_deployments)
+_OPEN_CHECKOUT = (
+    select(_checkouts.c.id, _checkouts.c.from_status, _checkouts.c.override_reason, _checkouts.c.out_at,
+           *_DEPLOYMENT_COLUMNS)
+    .select_from(_checkouts.join(_deployments, _deployments.c.id == _checkouts.c.deployment_id)
+                 .join(_places, _places.c.id == _deployments.c.location_id))
+    .where(_checkouts.c.kit_id == bindparam("kit_id"), _checkouts.c.in_at.is_(None))
+)
+_INSERT_CHECKOUT = insert(_checkouts).returning(_checkouts.c.id)
+_CLOSE_CHECKOUT = (
+    update(_checkouts).where(_checkouts.c.id == bindparam("checkout_id"), _checkouts.c.in_at.is_(None))
+    .values(in_at=bindparam("back_at"), in_by_id=bindparam("back_by_id"),
+            in_by_name=bindparam("back_by_name"), consumed=bindparam("used"), damaged=bindparam("broken"),
+            lost=bindparam("missing"))
+)
+
+
+@dataclass(frozen=True)
+class DeploymentRef:
+    """A deployment as a scan needs it: its numbers, kind, whether open, and its location."""
+
+    id: int
+    code: str
+    name: str
+    kind: DeploymentKind
+    closed_at: datetime | None
+    location_id: int
+    location_kind: LocationKind
+    location_code: str
+    location_path: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+@dataclass(frozen=True)
+class CheckoutRecord:
+    """A box's check-out as written: its id, deployment, the status it left and the usage counted."""
+
+    id: int
+    deployment_id: int
+    kit_id: int
+    from_status: KitStatus
+    override_reason: str
+    out_at: datetime
+    consumed: int = 0
+    damaged: int = 0
+    lost: int = 0
+
+
+def deployment_ref(session: Session, deployment_id, *, share: bool = False,
+                   field: str | None = None) -> DeploymentRef:
+    """Return the deployment as a scan needs it or raise NotFound (InvalidInput naming `field`)."""
+    row = None
+    if isinstance(deployment_id, int) and not isinstance(deployment_id, bool):
+        row = session.execute(_DEPLOYMENT_SHARED if share else _DEPLOYMENT,
+                              {"deployment_id": deployment_id}).first()
+    if row is None:
+        if field:
+            raise InvalidInput.on(field, N_("no such deployment"))
+        raise NotFound(N_("no deployment %(id)s", id=deployment_id))
+    return DeploymentRef(*row)
+
+
+def _serialized(session: Session) -> bool:
+    """Tell whether writers run one at a time (SQLite begins write transactions IMMEDIATE).
+
+    Then what this write transaction read is still true, and PostgreSQL's locked re-reads
+    can be skipped.
+    """
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _box(session: Session, code: str, *, lock: bool = False, read: Box | None = None) -> Box:
+    """Return the box by code, locked if asked; reuse one already read when no lock is needed."""
+    if read is not None and (not lock or _serialized(session)):
+        return read
+    box = box_by_code(session, code, lock=lock)
+    if box is None:
+        raise NotFound(N_("no box %(code)s", code=code))
+    return box
+
+
 @dataclass(frozen=True)
 class CheckoutResult:
-    """A box checked out: the row, the deployment and what the box held then."""
+    """A box checked out: the row, the box, the deployment and what the box held then."""
 
-    checkout: KitCheckout
-    kit: Kit
-    deployment: Deployment
+    checkout: CheckoutRecord
+    kit: Box
+    deployment: DeploymentRef
     state: Completeness
-    lines: list[LineSpec]
-    held: list[Held]
+    contents: Contents
 
 
-def short_words(session: Session, state: Completeness) -> str:
+def _missing(inside: Contents, state: Completeness) -> str:
     """Return a box's shortfalls in a line: 'MED-TQ −2, FOOD-MRE −5'."""
-    skus = dict(session.execute(select(Item.id, Item.sku).where(
-        Item.id.in_({s.line.item_id for s in state.shortfalls})).order_by(Item.id)).all())
-    return ", ".join(f"{skus[s.line.item_id]} −{s.missing}" for s in state.shortfalls if s.short)
+    return ", ".join(f"{inside.items[s.line.item_id].sku} −{s.missing}" for s in state.shortfalls if s.short)
 
 
 def check_out(session: Session, caller: Caller, code: str, deployment_id: int, *,
@@ -352,22 +441,25 @@ def check_out(session: Session, caller: Caller, code: str, deployment_id: int, *
 
 
 def checkout_box(session: Session, caller: Caller, code: str, deployment_id: int, *,
-                 override_reason=None) -> CheckoutResult:
-    """Check a box out inside the caller's write transaction (the scan station adds its log)."""
+                 override_reason=None, box: Box | None = None) -> CheckoutResult:
+    """Check a box out inside the caller's write transaction (the scan station adds its log).
+
+    `box` is the box as the caller already read it in this transaction, if it did.
+    """
     override_reason = fields.text(override_reason, "override_reason", REASON_MAX)
-    deployment = get_deployment(session, deployment_id, share=True, field="deployment_id")
+    deployment = deployment_ref(session, deployment_id, share=True, field="deployment_id")
     refuse_closed(deployment)
-    kit = kits.get_kit(session, code, lock=True)
+    kit = _box(session, code, lock=True, read=box)
     if kit.status == KitStatus.DEPLOYED:
         refuse_deployed(session, kit)
     if kit.status not in RESTING:
         raise Conflict(N_("box %(code)s is %(status)s and cannot be checked out",
                           code=kit.code, status=STATUS_WORDS[kit.status]),
                        {"code": [N_("currently %(status)s", status=STATUS_WORDS[kit.status])]})
-    lines, held = kits.line_specs(session, kit.template_id), kits.holdings(session, kit)
-    state = completeness(lines, held, today())
+    inside = contents(session, kit)
+    state = inside.measure()
     if not state.complete:
-        missing = short_words(session, state)
+        missing = _missing(inside, state)
         if not override_reason:
             raise Conflict(N_("box %(code)s is not ready (short: %(missing)s); a supply officer "
                               "or commander may send it out with a reason",
@@ -376,30 +468,31 @@ def checkout_box(session: Session, caller: Caller, code: str, deployment_id: int
         if caller.user is not None and caller.user.role not in CONFIRMERS:
             raise Forbidden(N_("box %(code)s is not ready (short: %(missing)s); only a supply "
                                "officer or commander may send it out", code=kit.code, missing=missing))
-    checkout = KitCheckout(deployment_id=deployment.id, kit_id=kit.id,
-                           from_status=resting_status(state.complete),
-                           out_by_id=caller.user.id if caller.user else None, out_by_name=_name(caller),
-                           override_reason="" if state.complete else override_reason)
-    session.add(checkout)
+    record = CheckoutRecord(0, deployment.id, kit.id, resting_status(state.complete),
+                            "" if state.complete else override_reason, utcnow())
     try:
-        session.flush()
+        checkout_id = session.execute(_INSERT_CHECKOUT, {
+            "deployment_id": deployment.id, "kit_id": kit.id, "from_status": record.from_status,
+            "out_at": record.out_at, "out_by_id": caller.user.id if caller.user else None,
+            "out_by_name": _name(caller), "override_reason": record.override_reason}).scalar_one()
     except IntegrityError:
         # The partial unique index: another worker checked the box out first; name its deployment.
         session.rollback()
         refuse_deployed(session, kit)
         raise Conflict(N_("box %(code)s was just checked out by someone else", code=kit.code),
                        {"code": [N_("already out")]}) from None
-    kits.place(session, kit, session.get(Location, deployment.location_id))
+    kits.place_box(session, kit.location_id, parent_id=deployment.location_id,
+                   parent_kind=deployment.location_kind, parent_code=deployment.location_code,
+                   parent_path=deployment.location_path)
     note = f"{deployment.code} {deployment.name}"
     if override_reason and not state.complete:
         note += f" — {override_reason}"
-    kits.record_transition(session, caller, kit, KitStatus.DEPLOYED, note=note)
-    return CheckoutResult(checkout, kit, deployment, state, lines, held)
+    kits.transition(session, caller, kit.id, kit.code, kit.status, KitStatus.DEPLOYED, note=note)
+    return CheckoutResult(replace(record, id=checkout_id), kit, deployment, state, inside)
 
 
-def _usage(session: Session, kit: Kit, raw) -> list[tuple[Usage, Item, Lot | None]]:
+def _usage(session: Session, held: list[Held], raw) -> list[tuple[Usage, Item, Lot | None]]:
     """Match the reported usage to what the box holds; lines not named came back whole."""
-    held = kits.holdings(session, kit)
     items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_({h.item_id for h in held})))}
     lot_ids = {h.lot_id for h in held} - {None}
     lots = {lt.id: lt for lt in session.scalars(select(Lot).where(Lot.id.in_(lot_ids)))}
@@ -469,12 +562,13 @@ def write_off(session: Session, caller: Caller, deployment: Deployment, *, item:
 
 @dataclass(frozen=True)
 class CheckinResult:
-    """A box back: its check-out row closed, the movements posted and the usage counted."""
+    """A box back: its check-out row closed, the movements posted, the usage counted, what is in it."""
 
-    checkout: KitCheckout
-    kit: Kit
-    deployment: Deployment
+    checkout: CheckoutRecord
+    kit: Box
+    deployment: DeploymentRef
     movements: list[StockMovement]
+    contents: Contents
 
 
 def check_in(session: Session, caller: Caller, code: str, *, usage=None, deployment_id=None) -> CheckinResult:
@@ -483,43 +577,67 @@ def check_in(session: Session, caller: Caller, code: str, *, usage=None, deploym
         return checkin_box(session, caller, code, usage=usage, deployment_id=deployment_id)
 
 
-def checkin_box(session: Session, caller: Caller, code: str, *, usage=None,
-                deployment_id=None) -> CheckinResult:
-    """Check a box in inside the caller's write transaction (the scan station adds its log)."""
-    kit = kits.get_kit(session, code)
-    checkout = open_checkout(session, kit.id)
-    if checkout is None:
+def _open_checkout(session: Session, kit_id: int) -> tuple[CheckoutRecord, DeploymentRef] | None:
+    row = session.execute(_OPEN_CHECKOUT, {"kit_id": kit_id}).first()
+    if row is None:
+        return None
+    checkout_id, from_status, override_reason, out_at, *deployment = row
+    ref = DeploymentRef(*deployment)
+    return CheckoutRecord(checkout_id, ref.id, kit_id, from_status, override_reason, out_at), ref
+
+
+def checkin_box(session: Session, caller: Caller, code: str, *, usage=None, deployment_id=None,
+                box: Box | None = None) -> CheckinResult:
+    """Check a box in inside the caller's write transaction (the scan station adds its log).
+
+    `box` is the box as the caller already read it in this transaction, if it did.
+    """
+    kit = _box(session, code, read=box)
+    found = _open_checkout(session, kit.id)
+    if found is None:
         raise Conflict(N_("box %(code)s is not out (it is %(status)s)",
                           code=kit.code, status=STATUS_WORDS[kit.status]),
                        {"code": [N_("currently %(status)s", status=STATUS_WORDS[kit.status])]})
+    checkout, deployment = found
     if deployment_id is not None:
-        named = get_deployment(session, deployment_id, field="deployment_id")
-        refuse_closed(named)
-    # Lock in the same order as check-out (deployment, then box) so the two never deadlock.
-    deployment = get_deployment(session, checkout.deployment_id, share=True)
-    kit = kits.get_kit(session, code, lock=True)
-    checkout = open_checkout(session, kit.id)
-    if checkout is None or checkout.deployment_id != deployment.id:
+        refuse_closed(deployment_ref(session, deployment_id, field="deployment_id"))
+    if not _serialized(session):
+        # Lock in the same order as check-out (deployment, then box) so the two never deadlock,
+        # then read the box and its check-out again: another check-in may have come first.
+        deployment = deployment_ref(session, checkout.deployment_id, share=True)
+        kit = _box(session, code, lock=True)
+        found = _open_checkout(session, kit.id)
+        if found is None or found[0].deployment_id != deployment.id:
+            raise Conflict(N_("box %(code)s was just checked in by someone else", code=kit.code),
+                           {"code": [N_("already in")]})
+        checkout = found[0]
+    inside = contents(session, kit)
+    movements = []
+    totals = dict.fromkeys(USAGE_COUNTS, 0)
+    # A quick check-in (nothing used) posts nothing: the box's contents came back with it.
+    if usage is not None and usage != []:
+        lines = _usage(session, inside.held, usage)
+        source = session.get(Location, kit.location_id)
+        for index, (entry, item, lot) in enumerate(lines):
+            movements += write_off(session, caller, deployment, item=item, lot=lot, source=source,
+                                   consumed=entry.consumed, damaged=entry.damaged, lost=entry.lost,
+                                   field=f"usage.{index}")
+        totals = {name: sum(getattr(e, name) for e, _, _ in lines) for name in USAGE_COUNTS}
+        if movements:
+            inside = refilled(session, kit, inside)
+    kits.place_box(session, kit.location_id, parent_id=kit.home_location_id, parent_kind=kit.home_kind,
+                   parent_code=kit.home_code, parent_path=kit.home_path)
+    kits.transition(session, caller, kit.id, kit.code, kit.status, KitStatus.RETURNED,
+                    note=f"{deployment.code} {deployment.name}")
+    back_at = max(utcnow(), checkout.out_at)
+    closed = session.execute(_CLOSE_CHECKOUT, {
+        "checkout_id": checkout.id, "back_at": back_at, "back_by_id": caller.user.id if caller.user else None,
+        "back_by_name": _name(caller), "used": totals["consumed"], "broken": totals["damaged"],
+        "missing": totals["lost"]}).rowcount
+    if closed != 1:
         raise Conflict(N_("box %(code)s was just checked in by someone else", code=kit.code),
                        {"code": [N_("already in")]})
-    lines = _usage(session, kit, usage)
-    box = session.get(Location, kit.location_id)
-    movements = []
-    for index, (entry, item, lot) in enumerate(lines):
-        movements += write_off(session, caller, deployment, item=item, lot=lot, source=box,
-                               consumed=entry.consumed, damaged=entry.damaged, lost=entry.lost,
-                               field=f"usage.{index}")
-    kits.place(session, kit, session.get(Location, kit.home_location_id))
-    parts = [f"{deployment.code} {deployment.name}"]
-    totals = {name: sum(getattr(e, name) for e, _, _ in lines) for name in USAGE_COUNTS}
-    kits.record_transition(session, caller, kit, KitStatus.RETURNED, note=parts[0])
-    checkout.in_at = max(utcnow(), checkout.out_at)
-    checkout.in_by_id = caller.user.id if caller.user else None
-    checkout.in_by_name = _name(caller)
-    for name in USAGE_COUNTS:
-        setattr(checkout, name, totals[name])
-    session.flush()
-    return CheckinResult(checkout, kit, deployment, movements)
+    return CheckinResult(replace(checkout, **totals), kit, deployment, movements, inside)
 
 
 def undo_check_out(session: Session, caller: Caller, checkout_id: int) -> Kit:

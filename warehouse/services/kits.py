@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -124,6 +124,16 @@ def measure(session: Session, kit: Kit, on: date | None = None) -> Completeness:
     return completeness(line_specs(session, kit.template_id), holdings(session, kit), on or today())
 
 
+_kit_table, _kit_events, _locations = Kit.__table__, KitEvent.__table__, Location.__table__
+# Prebuilt: the scan station changes a box's status and place on every scan (see queries/boxes.py).
+_CHANGE_STATUS = (update(_kit_table)
+                  .where(_kit_table.c.id == bindparam("kit_id"), _kit_table.c.status == bindparam("current"))
+                  .values(status=bindparam("target"), status_changed_at=bindparam("changed_at")))
+_LOG_EVENT = insert(_kit_events)
+_MOVE_BOX = (update(_locations).where(_locations.c.id == bindparam("box_location_id"))
+             .values(parent_id=bindparam("new_parent_id"), path=bindparam("new_path")))
+
+
 def record_transition(session: Session, caller: Caller, kit: Kit, target: KitStatus, *,
                       note: str = "", outcome: InspectionOutcome | None = None,
                       undoing: bool = False) -> None:
@@ -132,42 +142,67 @@ def record_transition(session: Session, caller: Caller, kit: Kit, target: KitSta
     `undoing` takes a box back to where a scan found it (deployed -> ready, returned ->
     deployed): steps the lifecycle does not allow otherwise.
     """
-    current = kit.status
-    if not undoing:
-        check_transition(kit.code, current, target)
-    changed = session.execute(
-        update(Kit).where(Kit.id == kit.id, Kit.status == current)
-        .values(status=target, status_changed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
-        now = session.scalar(select(Kit.status).where(Kit.id == kit.id))
-        raise Conflict(N_("box %(code)s was changed meanwhile and is now %(status)s",
-                          code=kit.code, status=STATUS_WORDS[KitStatus(now)]),
-                       {"status": [N_("currently %(status)s", status=STATUS_WORDS[KitStatus(now)])]})
+    # Pending ORM changes go first: the statements below bypass the unit of work.
+    session.flush()
+    transition(session, caller, kit.id, kit.code, kit.status, target, note=note, outcome=outcome,
+               undoing=undoing)
     set_committed_value(kit, "status", target)
-    _log(session, caller, kit, from_status=current, to_status=target, note=note, outcome=outcome)
+
+
+def transition(session: Session, caller: Caller, kit_id: int, code: str, current: KitStatus,
+               target: KitStatus, *, note: str = "", outcome: InspectionOutcome | None = None,
+               undoing: bool = False) -> None:
+    """Move a box from `current` to `target` unless it changed meanwhile, and log the step."""
+    if not undoing:
+        check_transition(code, current, target)
+    now = utcnow()
+    changed = session.execute(_CHANGE_STATUS, {"kit_id": kit_id, "current": current, "target": target,
+                                               "changed_at": now}).rowcount
+    if changed != 1:
+        found = KitStatus(session.scalar(select(Kit.status).where(Kit.id == kit_id)))
+        raise Conflict(N_("box %(code)s was changed meanwhile and is now %(status)s",
+                          code=code, status=STATUS_WORDS[found]),
+                       {"status": [N_("currently %(status)s", status=STATUS_WORDS[found])]})
+    session.execute(_LOG_EVENT, {"kit_id": kit_id, "at": now,
+                                 "actor_id": caller.user.id if caller.user else None,
+                                 "actor_name": _actor_name(caller), "from_status": current,
+                                 "to_status": target, "outcome": outcome, "note": note})
+
+
+def _actor_name(caller: Caller) -> str:
+    return caller.user.username if caller.user else (caller.address or "system")
 
 
 def _log(session: Session, caller: Caller, kit: Kit, **fields) -> KitEvent:
     event = KitEvent(kit_id=kit.id, actor_id=caller.user.id if caller.user else None,
-                     actor_name=caller.user.username if caller.user else (caller.address or "system"),
-                     **fields)
+                     actor_name=_actor_name(caller), **fields)
     session.add(event)
     session.flush()
     return event
 
 
+def _check_parent(parent_kind: LocationKind, parent_code: str) -> None:
+    if parent_kind not in ALLOWED_PARENTS[LocationKind.KIT]:
+        raise InvalidInput.on("home_location_id", N_("a box cannot be placed in %(code)s",
+                                                     code=parent_code))
+
+
 def place(session: Session, kit: Kit, parent: Location) -> None:
     """Put the box's location under another place; its contents move with it, unledgered."""
     location = session.get(Location, kit.location_id)
-    if parent.kind not in ALLOWED_PARENTS[LocationKind.KIT]:
-        raise InvalidInput.on("home_location_id", N_("a box cannot be placed in %(code)s",
-                                                     code=parent.code))
+    _check_parent(parent.kind, parent.code)
     location.parent_id = parent.id
     # A box has no children, so only its own materialised path changes.
     location.path = f"{parent.path}{location.id}/"
     session.flush()
+
+
+def place_box(session: Session, location_id: int, *, parent_id: int, parent_kind: LocationKind,
+              parent_code: str, parent_path: str) -> None:
+    """Put a box's location (by id) under another place, in one UPDATE."""
+    _check_parent(parent_kind, parent_code)
+    session.execute(_MOVE_BOX, {"box_location_id": location_id, "new_parent_id": parent_id,
+                                "new_path": f"{parent_path}{location_id}/"})
 
 
 def _next_code(session: Session, module: Module, skip: int = 0) -> str:

@@ -11,12 +11,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import labels
 from warehouse.database import write_transaction
+from warehouse.domain.accounts import Role
 from warehouse.domain.deployments import (
     KIND_WORDS,
     SUCCESSES,
@@ -37,16 +38,24 @@ from warehouse.domain.errors import (
     NotFound,
     Reason,
 )
-from warehouse.models import Deployment, Kit, ScanEvent
+from warehouse.domain.kits import KitStatus
+from warehouse.models import Deployment, ScanEvent
 from warehouse.models.base import utcnow
+from warehouse.queries.boxes import Box, box_by_code, box_summary
 from warehouse.queries.deployments import kit_summary
-from warehouse.queries.scans import resolve_scan
+from warehouse.queries.scans import ScanTarget, resolve_scan, scanned_box
 from warehouse.services import deployments
 from warehouse.services.accounts import Caller
 
 CODE_COLUMN = 320
 STATION_MAX = 120
 ADDRESS_MAX = 64
+
+_events = ScanEvent.__table__
+# Prebuilt: every scan looks for its key and writes its log row (see queries/boxes.py).
+_REPLAY = select(_events.c.id, _events.c.status, _events.c.fingerprint, _events.c.outcome).where(
+    _events.c.user_id == bindparam("user_id"), _events.c.idempotency_key == bindparam("key"))
+_LOG = insert(_events).returning(_events.c.id)
 
 
 class WrongKind(InvalidInput):
@@ -94,53 +103,72 @@ class Station:
     station: str = ""
 
 
+@dataclass(frozen=True)
+class Scanner:
+    """The signed-in user as a scan needs them, read before its transactions begin.
+
+    Ending the read snapshot before the write (see write_transaction) expires the ORM user;
+    reading it again would cost a query on every scan.
+    """
+
+    id: int
+    username: str
+    role: Role
+
+
+def _settled(caller: Caller) -> Caller:
+    user = caller.user
+    if user is None or isinstance(user, Scanner):
+        return caller
+    return Caller(Scanner(user.id, user.username, user.role), caller.address)
+
+
 def _fingerprint(**request) -> str:
     return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _answer(event: ScanEvent, replayed: bool = False) -> ScanAnswer:
+def _answer(scan_id: int, status: int, outcome: dict, replayed: bool = False) -> ScanAnswer:
     # The log row's id is the scan's id: added here, so the row is written in one INSERT.
-    return ScanAnswer(event.status, {**event.outcome, "scan_id": event.id}, replayed=replayed)
+    return ScanAnswer(status, {**outcome, "scan_id": scan_id}, replayed=replayed)
 
 
 def _replay(session: Session, caller: Caller, key: str | None, fingerprint: str) -> ScanAnswer | None:
     if key is None or caller.user is None:
         return None
-    event = session.scalar(select(ScanEvent).where(ScanEvent.user_id == caller.user.id,
-                                                   ScanEvent.idempotency_key == key))
-    if event is None:
+    row = session.execute(_REPLAY, {"user_id": caller.user.id, "key": key}).first()
+    if row is None:
         return None
-    if event.fingerprint != fingerprint:
+    if row.fingerprint != fingerprint:
         raise InvalidInput.on("idempotency_key", N_("already used for a different scan"))
-    return _answer(event, replayed=True)
+    return _answer(row.id, row.status, row.outcome, replayed=True)
 
 
 def _log(session: Session, caller: Caller, where: Station, *, code, action, result, status, message,
-         key, fingerprint, parts: dict | None = None, **columns) -> ScanAnswer:
+         key, fingerprint, parts: dict | None = None, kit_id=None, deployment_id=None,
+         checkout_id=None) -> ScanAnswer:
     """Write one scan log row with the answer it gave, and return that answer."""
     printable = safe_echo(code if isinstance(code, str) else repr(code), CODE_COLUMN)
     outcome = {"action": action.value, "result": result.value, "ok": result in SUCCESSES, "code": printable,
                "message": str(message), "message_i18n": reason_json(message), "kit": None,
                "deployment": None, "target": None, **(parts or {})}
-    event = ScanEvent(user_id=caller.user.id if caller.user else None,
-                      actor_name=caller.user.username if caller.user else (caller.address or "system"),
-                      address=(where.address or "")[:ADDRESS_MAX],
-                      station=(where.station or "")[:STATION_MAX],
-                      code=printable, action=action, result=result, status=status, message=str(message),
-                      idempotency_key=key if caller.user else None, fingerprint=fingerprint,
-                      outcome=outcome, **columns)
-    session.add(event)
-    session.flush()
-    return _answer(event)
+    scan_id = session.execute(_LOG, {
+        "at": utcnow(), "user_id": caller.user.id if caller.user else None,
+        "actor_name": caller.user.username if caller.user else (caller.address or "system"),
+        "address": (where.address or "")[:ADDRESS_MAX], "station": (where.station or "")[:STATION_MAX],
+        "code": printable, "action": action, "result": result, "status": status, "message": str(message),
+        "idempotency_key": key if caller.user else None, "fingerprint": fingerprint, "outcome": outcome,
+        "kit_id": kit_id, "deployment_id": deployment_id, "checkout_id": checkout_id}).scalar_one()
+    return _answer(scan_id, status, outcome)
 
 
-def _deployment_json(deployment: Deployment | None) -> dict | None:
+def _deployment_json(deployment) -> dict | None:
     if deployment is None:
         return None
     return {"id": deployment.id, "code": deployment.code, "name": deployment.name}
 
 
-def _find_kit(session: Session, text: str, action: ScanAction, known_hosts: frozenset[str]):
+def _find_box(session: Session, text: str, action: ScanAction,
+              known_hosts: frozenset[str]) -> tuple[Box | None, ScanTarget]:
     """Return the scanned box, or a non-box target for a lookup; raise why not otherwise."""
     host = foreign_host(text, known_hosts)
     if host is not None:
@@ -151,6 +179,10 @@ def _find_kit(session: Session, text: str, action: ScanAction, known_hosts: froz
     except ValueError:
         raise BadRequest(N_("%(code)s is not a code or label address", code=safe_echo(text)),
                          {"code": [N_("not a code or label address")]}) from None
+    # Nearly every scan is a box's label: one query finds it with what the answer shows.
+    box = scanned_box(session, text)
+    if box is not None:
+        return box, ScanTarget("kit", box.code, box.id)
     target = resolve_scan(session, text)
     if target is None:
         raise NotFound(N_("nothing has the code %(code)s", code=safe_echo(text)),
@@ -160,7 +192,7 @@ def _find_kit(session: Session, text: str, action: ScanAction, known_hosts: froz
             return None, target
         raise WrongKind(N_("%(code)s is %(what)s, not a box", code=target.code, what=KIND_WORDS[target.kind]),
                            {"code": [N_("%(what)s, not a box", what=KIND_WORDS[target.kind])]})
-    return session.get(Kit, target.id), target
+    return box_by_code(session, target.code), target
 
 
 def scan(session: Session, caller: Caller, *, code, action, deployment_id=None, idempotency_key=None,
@@ -173,6 +205,7 @@ def scan(session: Session, caller: Caller, *, code, action, deployment_id=None, 
         raise InvalidInput.on("action", N_("one of %(values)s",
                                            values=", ".join(a.value for a in ScanAction))) from None
     key = validate_idempotency_key(idempotency_key)
+    caller = _settled(caller)
     fingerprint = _fingerprint(code=code, action=action.value, deployment_id=deployment_id,
                                override_reason=override_reason, usage=usage)
     replay = _replay(session, caller, key, fingerprint)
@@ -197,39 +230,50 @@ def _act(session: Session, caller: Caller, where: Station, common: dict, deploym
          usage, known_hosts) -> ScanAnswer:
     action = common["action"]
     text = clean_scan(common["code"])
-    kit, target = _find_kit(session, text, action, known_hosts)
+    box, target = _find_box(session, text, action, known_hosts)
     if action == ScanAction.LOOKUP:
-        if kit is None:
+        if box is None:
             message = N_("%(code)s is %(what)s", code=target.code, what=KIND_WORDS[target.kind])
             parts = {"target": {"kind": target.kind, "code": target.code}}
         else:
-            message = N_("box %(code)s", code=kit.code)
-            parts = {"kit": kit_summary(session, kit), "target": {"kind": "kit", "code": kit.code}}
+            message = N_("box %(code)s", code=box.code)
+            parts = {"kit": kit_summary(session, box), "target": {"kind": "kit", "code": box.code}}
         return _log(session, caller, where, result=ScanResult.FOUND, status=200, message=message,
-                    kit_id=kit.id if kit else None, parts=parts, **common)
+                    kit_id=box.id if box else None, parts=parts, **common)
     if action == ScanAction.CHECK_OUT:
         if deployment_id is None:
             raise InvalidInput.on("deployment_id", N_("choose the deployment the box goes out with"))
-        done = deployments.checkout_box(session, caller, kit.code, deployment_id,
-                                        override_reason=override_reason)
-        message = N_("box %(code)s out with %(deployment)s", code=kit.code, deployment=done.deployment.code)
-        parts = {"kit": kit_summary(session, done.kit, done.state, lines=done.lines, held=done.held),
-                 "deployment": _deployment_json(done.deployment), "target": {"kind": "kit", "code": kit.code},
-                 "checkout_id": done.checkout.id}
+        out = deployments.checkout_box(session, caller, box.code, deployment_id,
+                                       override_reason=override_reason, box=box)
+        message = N_("box %(code)s out with %(deployment)s", code=box.code, deployment=out.deployment.code)
+        # Built from what the check-out read and wrote: the box is now out with this deployment.
+        held_by = _deployment_json(out.deployment)
+        parts = {"kit": box_summary(out.kit, KitStatus.DEPLOYED, out.contents, out.state, held_by),
+                 "deployment": held_by, "target": {"kind": "kit", "code": box.code},
+                 "checkout_id": out.checkout.id}
         return _log(session, caller, where, result=ScanResult.CHECKED_OUT, status=201, message=message,
-                    kit_id=kit.id, deployment_id=done.deployment.id, checkout_id=done.checkout.id,
+                    kit_id=box.id, deployment_id=out.deployment.id, checkout_id=out.checkout.id,
                     parts=parts, **common)
-    done = deployments.checkin_box(session, caller, kit.code, usage=usage, deployment_id=deployment_id)
-    message = N_("box %(code)s back from %(deployment)s: to inspect", code=kit.code,
-                 deployment=done.deployment.code)
-    parts = {"kit": kit_summary(session, done.kit), "deployment": _deployment_json(done.deployment),
-             "target": {"kind": "kit", "code": kit.code}, "checkout_id": done.checkout.id,
-             "movement_ids": [m.id for m in done.movements],
-             "usage": {"consumed": done.checkout.consumed, "damaged": done.checkout.damaged,
-                       "lost": done.checkout.lost}}
+    back = deployments.checkin_box(session, caller, box.code, usage=usage, deployment_id=deployment_id,
+                                   box=box)
+    message = N_("box %(code)s back from %(deployment)s: to inspect", code=box.code,
+                 deployment=back.deployment.code)
+    parts = {"kit": box_summary(back.kit, KitStatus.RETURNED, back.contents, back.contents.measure(), None),
+             "deployment": _deployment_json(back.deployment), "target": {"kind": "kit", "code": box.code},
+             "checkout_id": back.checkout.id, "movement_ids": [m.id for m in back.movements],
+             "usage": {"consumed": back.checkout.consumed, "damaged": back.checkout.damaged,
+                       "lost": back.checkout.lost}}
     return _log(session, caller, where, result=ScanResult.CHECKED_IN, status=200, message=message,
-                kit_id=kit.id, deployment_id=done.deployment.id, checkout_id=done.checkout.id,
+                kit_id=box.id, deployment_id=back.deployment.id, checkout_id=back.checkout.id,
                 parts=parts, **common)
+
+
+def _refused_box(session: Session, text: str) -> Box | None:
+    box = scanned_box(session, text)
+    if box is not None:
+        return box
+    target = resolve_scan(session, text)
+    return box_by_code(session, target.code) if target is not None and target.kind == "kit" else None
 
 
 def _refused(session: Session, caller: Caller, where: Station, common: dict, error: DomainError,
@@ -241,8 +285,7 @@ def _refused(session: Session, caller: Caller, where: Station, common: dict, err
             kit = None
             text = common["code"]
             if isinstance(text, str) and result in (ScanResult.CONFLICT, ScanResult.FORBIDDEN):
-                target = resolve_scan(session, text.strip()) if text.strip() else None
-                kit = session.get(Kit, target.id) if target is not None and target.kind == "kit" else None
+                kit = _refused_box(session, text.strip()) if text.strip() else None
             known = deployment_id if isinstance(deployment_id, int) and not isinstance(deployment_id, bool) \
                 and session.get(Deployment, deployment_id) is not None else None
             summary = kit_summary(session, kit) if kit is not None else None
@@ -265,6 +308,7 @@ def _refused(session: Session, caller: Caller, where: Station, common: dict, err
 
 def undo(session: Session, caller: Caller, scan_id: int, *, where: Station = Station()) -> ScanAnswer:
     """Undo the caller's last check-out or check-in while its deployment is open."""
+    caller = _settled(caller)
     with write_transaction(session):
         event = session.get(ScanEvent, scan_id) if isinstance(scan_id, int) else None
         mine = event is not None and caller.user is not None and event.user_id == caller.user.id
