@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import http.client
+import io
 import json
 import os
 import platform
@@ -30,7 +31,7 @@ import tempfile
 import threading
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -42,6 +43,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, select  # noqa: E402
 
 from benchmarks.scan_wsgi import APP_OK_PATH, OK_PATH, bare, with_ok_route  # noqa: E402
+from benchmarks.timing import emit  # noqa: E402
 from warehouse import create_app  # noqa: E402
 from warehouse.domain.kits import KitStatus  # noqa: E402
 from warehouse.extensions import db  # noqa: E402
@@ -439,7 +441,11 @@ def main() -> None:
             db.engine.dispose()
         errors = [line for line in log.read_text().splitlines() if "Traceback" in line or "ERROR" in line] \
             if log.exists() else []
-    report(runs, scan_ms, args, built)
+    printed = io.StringIO()
+    with redirect_stdout(printed):
+        report(runs, scan_ms, args, built)
+    emit("Scans in process" if args.in_process_only else "Scans (thread clients and in process)",
+         printed.getvalue().strip())
     if errors:
         sys.exit(f"gunicorn logged errors: {errors[:3]}")
 
