@@ -53,7 +53,9 @@ from warehouse.domain.kits import KitStatus  # noqa: E402
 from warehouse.extensions import db  # noqa: E402
 from warehouse.models import Kit  # noqa: E402
 from warehouse.models.base import utcnow  # noqa: E402
+from warehouse.queries.kits import kit_totals  # noqa: E402
 from warehouse.services import accounts, deployments, kits, ledger  # noqa: E402
+from warehouse.timezone import today  # noqa: E402
 
 LUA = Path(__file__).with_name("scan_wrk.lua")
 THREADS = 2  # wrk threads; the two cores are shared with the server anyway
@@ -133,7 +135,11 @@ def enlist(limit: int | None) -> Pool:
         user = accounts.create_user(s, CLI, username=f"wrk-{stamp}-{n}", role="logistics",
                                     password="benchmark-password-2026", display_name=f"压测员{n}")
         tokens.append(accounts.issue_token(s, CLI, user.id, name="PDA", days=1)[1])
-    query = select(Kit.code).where(Kit.status == KitStatus.READY).order_by(Kit.code)
+    # Ready by their contents today, not only by their recorded status: a box whose meals expired
+    # is short, and a check-out of it is refused (409) without an override.
+    totals = kit_totals(today())
+    query = (select(Kit.code).join(totals, totals.c.kit_id == Kit.id)
+             .where(Kit.status == KitStatus.READY, totals.c.short_lines == 0).order_by(Kit.code))
     boxes = list(s.scalars(query.limit(limit) if limit else query))
     s.rollback()
     FLOOR_LOG.create(db.engine, checkfirst=True)
