@@ -32,6 +32,7 @@ import generate  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from timing import emit, markdown, verdict  # noqa: E402
 
+from tests.postgres import free_port  # noqa: E402
 from warehouse.extensions import db  # noqa: E402
 from warehouse.services import accounts  # noqa: E402
 
@@ -59,7 +60,7 @@ def prepare(url: str) -> dict:
 
 def start(url: str, workers: int) -> tuple[subprocess.Popen, str]:
     """Start gunicorn as production runs it and wait until it answers."""
-    port = generate_port()
+    port = free_port()
     env = {**os.environ, "WAREHOUSE_ENV": "production", "WAREHOUSE_SECRET_KEY": "b" * 48,
            "WAREHOUSE_DATABASE_URL": url, "WAREHOUSE_INSECURE_COOKIES": "1"}
     process = subprocess.Popen(
@@ -76,14 +77,6 @@ def start(url: str, workers: int) -> tuple[subprocess.Popen, str]:
             time.sleep(0.3)
     process.kill()
     raise SystemExit(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")
-
-
-def generate_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def sign_in(base: str) -> urllib.request.OpenerDirector:
