@@ -41,8 +41,10 @@ run: demo
 	@echo ""
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
+# One pytest worker per core, a test file to a worker (each starts its own PostgreSQL and browser).
+TEST_WORKERS ?= auto
 test: install-dev translations
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -27,6 +27,7 @@ from warehouse.models import (
 from warehouse.queries.kits import kit_totals, live_totals
 from warehouse.queries.readiness import readiness
 from warehouse.services import box_states, ledger
+from warehouse.services import readiness as readiness_service
 from warehouse.timezone import today
 
 
@@ -179,3 +180,14 @@ def test_readiness_is_the_same_read_from_stored_states_and_computed_live(app, bo
     assert figures == [(m.module.code, m.required, m.counted_ready, m.short,
                         [(s.item.id, s.missing) for s in m.shortfalls]) for m in stored.modules]
     assert figures[0][2:4] == (2, 1)
+
+
+def test_current_readiness_stores_the_states_it_computed_live(app, boxes):
+    take_out(app, boxes.boxes[0], boxes.rope, boxes.depot.bin_b)
+    with app.app_context():
+        first = readiness_service.current_readiness(db.session, today())
+        second = readiness_service.current_readiness(db.session, today())
+        db.session.remove()
+    assert (first.live_boxes, second.live_boxes) == (1, 0)
+    assert [m.short for m in first.modules] == [m.short for m in second.modules]
+    assert not any(assert_agrees(app).values())

@@ -11,7 +11,7 @@ from warehouse.domain.errors import N_, NotFound
 from warehouse.domain.readiness import PlanMeasure
 from warehouse.extensions import db
 from warehouse.models import Module, ReadinessSettings, StaffingTarget
-from warehouse.queries.readiness import history, plan_checks, readiness
+from warehouse.queries.readiness import history, plan_checks
 from warehouse.schemas.readiness import (
     HistoryArgsSchema,
     HistorySchema,
@@ -102,10 +102,7 @@ class Readiness(MethodView):
         """
         module = module_of(args.get("module"))
         on = today()
-        answer = readiness(db.session, on, module_id=module.id if module else None)
-        if answer.live_boxes:
-            # Boxes changed since their state was stored: store it, so the next call reads it.
-            service.refresh_box_states(db.session, on)
+        answer = service.current_readiness(db.session, on, module_id=module.id if module else None)
         if module is not None and not answer.modules:
             raise NotFound(N_("module %(code)s is not active", code=module.code))
         return answer

@@ -35,7 +35,7 @@ from warehouse.queries.pagination import Page, paginate
 
 
 class plus_days(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
-    """SQL for a date plus a whole number of days, on SQLite and PostgreSQL alike."""
+    """SQL for a date plus a whole number of days (negative to go back), on SQLite and PostgreSQL alike."""
 
     type = Date()
     inherit_cache = True
@@ -44,32 +44,14 @@ class plus_days(FunctionElement):  # noqa: N801 - reads like the SQL function it
 @compiles(plus_days, "sqlite")
 def _plus_days_sqlite(element, compiler, **kw):
     day, days = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"date({day}, '+' || ({days}) || ' days')"
+    # SQLite's modifier takes a signed count: '5 days' and '-5 days' both read.
+    return f"date({day}, ({days}) || ' days')"
 
 
 @compiles(plus_days, "postgresql")
 def _plus_days_postgresql(element, compiler, **kw):
     day, days = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"(CAST({day} AS DATE) + ({days}))"
-
-
-class minus_days(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
-    """SQL for a date minus a whole number of days, on SQLite and PostgreSQL alike."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(minus_days, "sqlite")
-def _minus_days_sqlite(element, compiler, **kw):
-    day, days = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"date({day}, '-' || ({days}) || ' days')"
-
-
-@compiles(minus_days, "postgresql")
-def _minus_days_postgresql(element, compiler, **kw):
-    day, days = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"(CAST({day} AS DATE) - ({days}))"
 
 
 def _line_items():
@@ -97,7 +79,7 @@ def line_states(on: date) -> Select:
                cast(func.coalesce(func.sum(case((usable, StockBalance.quantity), else_=0)), 0),
                     Integer).label("usable"),
                func.min(case((and_(usable, Lot.expires_on.is_not(None)),
-                              minus_days(Lot.expires_on, KitTemplateLine.min_shelf_days))))
+                              plus_days(Lot.expires_on, -KitTemplateLine.min_shelf_days))))
                .label("last_usable"))
         .join(KitTemplateLine, KitTemplateLine.template_id == Kit.template_id)
         .join(fills, fills.c.line_id == KitTemplateLine.id)

@@ -70,7 +70,8 @@ from warehouse.queries.kits import (
 )
 from warehouse.queries.partners import SourceRow, in_force, reachable
 from warehouse.queries.squads import staffing_report
-from warehouse.queries.stock import available_by_item, counted_kind
+from warehouse.queries.stock import counted_kind, stock_by_category
+from warehouse.queries.tree import zone_id_of
 
 # Which effective box states each readiness figure counts (as module_readiness counts them).
 STATE_FIGURES = {
@@ -224,16 +225,14 @@ def _box_groups(session: Session, on: date) -> list:
     """Boxes grouped by module, template, zone and effective state, with the earliest expiry."""
     totals = kit_totals(on)
     home = aliased(Location, name="home")
-    # The few zones, listed once: left to the planner, SQLite scans every place for each box.
-    zone = (select(Location.id, Location.path)
-            .where(Location.kind.in_((LocationKind.ZONE, LocationKind.QUARANTINE)))
-            .cte("zone").prefix_with("MATERIALIZED"))
+    zone = aliased(Location, name="zone")
     boxes = (
-        select(Kit.module_id, Kit.template_id, zone.c.id.label("zone_id"),
+        select(Kit.module_id, Kit.template_id, zone.id.label("zone_id"),
                effective_status_expr(totals).label("status"), totals.c.earliest_expiry, totals.c.live)
         .join(home, home.id == Kit.home_location_id)
-        # A box's zone is the zone its home place lies under (a prefix of its ancestry).
-        .outerjoin(zone, home.path.startswith(zone.c.path))
+        # A box's zone is the zone (or quarantine area) its home place lies in.
+        .outerjoin(zone, and_(zone.id == zone_id_of(home.path),
+                              zone.kind.in_((LocationKind.ZONE, LocationKind.QUARANTINE))))
         .outerjoin(totals, totals.c.kit_id == Kit.id)
         .where(Kit.status != KitStatus.RETIRED)
         .subquery("boxes")
@@ -533,20 +532,10 @@ def _depot_area(session: Session) -> float:
     return round(float(area or 0), 1)
 
 
-def _categories_stocked(session: Session, on: date) -> tuple[list[str], list[str]]:
+def _categories_stocked(categories: list) -> tuple[list[str], list[str]]:
     """All category codes, and those holding usable stock with some item given a minimum level."""
-    totals = available_by_item(on)
-    rows = session.execute(
-        select(Category.code,
-               func.coalesce(func.sum(case((and_(Item.active.is_(True), Item.min_level > 0), 1),
-                                           else_=0)), 0),
-               func.coalesce(func.sum(totals.c.available), 0))
-        .select_from(Category)
-        .outerjoin(Item, Item.category_id == Category.id)
-        .outerjoin(totals, totals.c.item_id == Item.id)
-        .group_by(Category.code, Category.position).order_by(Category.position)).all()
-    return [code for code, _m, _a in rows], [code for code, minimums, available in rows
-                                             if minimums and available > 0]
+    return ([row.code for row in categories],
+            [row.code for row in categories if row.with_minimum and row.available > 0])
 
 
 def _modules_defined(session: Session) -> set[str]:
@@ -569,8 +558,9 @@ def _agreements_in_force(session: Session, on: date) -> list:
         .where(in_force(on), Partner.active.is_(True))).all()
 
 
-def plan_checks(session: Session, on: date) -> list[PlanRow]:
-    """Measure every plan target against the data on a day: nine statements in all."""
+def plan_checks(session: Session, on: date, *, categories: list | None = None) -> list[PlanRow]:
+    """Measure every plan target against the data on a day: nine statements in all (eight when
+    the caller passes the day's `stock_by_category` rows it has read already)."""
     targets = {t.measure: t for t in session.scalars(select(PlanTarget).order_by(PlanTarget.position))}
     signed = _agreements_in_force(session, on)
     rows: list[PlanRow] = []
@@ -580,7 +570,8 @@ def plan_checks(session: Session, on: date) -> list[PlanRow]:
             check = at_least(measure.value, measure, target.threshold, _depot_area(session),
                              plan_threshold=plan)
         elif measure is PlanMeasure.CATEGORIES:
-            every, stocked = _categories_stocked(session, on)
+            every, stocked = _categories_stocked(categories if categories is not None
+                                                 else stock_by_category(session, on))
             check = named_present(measure.value, measure, target.threshold, every, stocked, plan)
         elif measure is PlanMeasure.MODULES:
             check = named_present(measure.value, measure, target.threshold, target.scope.split(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased, contains_eager
 
 from warehouse.domain.stock import (
@@ -17,6 +17,7 @@ from warehouse.domain.stock import (
 )
 from warehouse.models import Category, Item, Location, Lot, StockBalance, StockMovement, User
 from warehouse.queries.pagination import KeysetPage, Page, keyset_page, paginate
+from warehouse.queries.tree import lies_under, zone_id_of
 from warehouse.services.stock import pick_candidates
 from warehouse.timezone import today
 
@@ -261,39 +262,40 @@ def below_minimum_page(session: Session, *, page: int = 1, per_page: int = 50, *
 
 
 def stock_by_category(session: Session, on: date | None = None) -> list:
-    """Per category: items, units held, units usable, expired units and items below minimum."""
+    """Per category: active items, those given a minimum level, units held, usable and expired, and
+    active items below their minimum; one pass over the balances, summed per item, then per category."""
     on = on or today()
     kind = counted_kind()
     expired = case((and_(Lot.expires_on.is_not(None), Lot.expires_on < on,
                          kind.in_(HELD_KINDS)), StockBalance.quantity), else_=0)
-    units = (
-        select(Item.category_id.label("category_id"), func.sum(held_expr(kind)).label("held"),
+    per_item = (
+        select(StockBalance.item_id.label("item_id"), func.sum(held_expr(kind)).label("held"),
                func.sum(available_expr(on, kind)).label("available"), func.sum(expired).label("expired"))
-        .select_from(StockBalance)
-        .join(Item, Item.id == StockBalance.item_id)
         .join(Location, Location.id == StockBalance.location_id)
         .outerjoin(Lot, Lot.id == StockBalance.lot_id)
-        .group_by(Item.category_id).subquery()
+        .group_by(StockBalance.item_id).subquery("per_item")
     )
-    totals = available_by_item(on)
-    short = (
-        select(Item.category_id.label("category_id"), func.count().label("below_minimum"))
-        .outerjoin(totals, totals.c.item_id == Item.id)
-        .where(Item.active.is_(True), func.coalesce(totals.c.available, 0) < Item.min_level)
-        .group_by(Item.category_id).subquery()
-    )
-    counted = (select(Item.category_id.label("category_id"), func.count().label("n"))
-               .where(Item.active.is_(True)).group_by(Item.category_id).subquery())
+    active = Item.active.is_(True)
+
+    def count(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    def total(column):
+        return func.coalesce(func.sum(column), 0)
+
     return session.execute(
         select(Category.code, Category.name_zh, Category.name_en,
-               func.coalesce(counted.c.n, 0).label("items"),
-               func.coalesce(units.c.held, 0).label("held"),
-               func.coalesce(units.c.available, 0).label("available"),
-               func.coalesce(units.c.expired, 0).label("expired"),
-               func.coalesce(short.c.below_minimum, 0).label("below_minimum"))
-        .outerjoin(counted, counted.c.category_id == Category.id)
-        .outerjoin(units, units.c.category_id == Category.id)
-        .outerjoin(short, short.c.category_id == Category.id)
+               count(active).label("items"),
+               count(and_(active, Item.min_level > 0)).label("with_minimum"),
+               total(per_item.c.held).label("held"),
+               total(per_item.c.available).label("available"),
+               total(per_item.c.expired).label("expired"),
+               count(and_(active, func.coalesce(per_item.c.available, 0) < Item.min_level))
+               .label("below_minimum"))
+        .select_from(Category)
+        .outerjoin(Item, Item.category_id == Category.id)
+        .outerjoin(per_item, per_item.c.item_id == Item.id)
+        .group_by(Category.id, Category.code, Category.name_zh, Category.name_en, Category.position)
         .order_by(Category.position)
     ).all()
 
@@ -301,46 +303,53 @@ def stock_by_category(session: Session, on: date | None = None) -> list:
 def zone_usage(session: Session, depot_id: int | None = None) -> list:
     """Per zone: area, floor space used by locations holding stock, units, items and rectangle.
 
-    One statement whatever the depot's size: the zones are listed once, and the places with stock
-    at or beneath them are found by climbing parent links from the stocked places (a recursive
-    CTE), instead of testing every place against every stocked place.
+    Two statements whatever the depot's size. A place's zone is read from its path (a depot's
+    child, see queries/tree.py); only quarantine areas inside a zone, if any, are matched by path
+    prefix. With a depot, only places under it are read, through the path index. The places with
+    stock at or beneath them are found by climbing parent links from the stocked places (a
+    recursive CTE), instead of testing every place against every stocked place.
     """
     zone = aliased(Location, name="zone")
     shown = [zone.kind.in_((LocationKind.ZONE, LocationKind.QUARANTINE)), zone.active.is_(True)]
+    depot_path = None
     if depot_id is not None:
         shown.append(zone.parent_id == depot_id)
-    zones = select(zone.id, zone.path).where(*shown).cte("zones")
-    # With a depot, only stock under it is looked at (a province holds several depots).
-    place = aliased(Location, name="place")
-    under = [] if depot_id is None else [place.path.startswith(
-        select(Location.path).where(Location.id == depot_id).scalar_subquery())]
+        depot_path = session.scalar(select(Location.path).where(Location.id == depot_id))
+    # Areas inside a zone (a quarantine corner): their places count in the zone and in the area.
+    nested = (select(zone.id, zone.path).where(*shown, zone.id != zone_id_of(zone.path))
+              .cte("nested_areas"))
+
+    def in_depot(place_id) -> list:
+        # Asked as "among the depot's places" so that SQLite reads those through the path index
+        # and their stock through the location index, not every balance of the province.
+        if depot_path is None:
+            return []
+        return [place_id.in_(select(Location.id).where(lies_under(Location.path, depot_path)))]
+
+    def per_zone(stmt: Select, place) -> Select:
+        """The statement's rows with the zone their place lies in, and again for a nested area."""
+        return union_all(stmt.add_columns(zone_id_of(place.path).label("zone_id")),
+                         stmt.add_columns(nested.c.id).join(nested, place.path.startswith(nested.c.path)))
+
     stocked = (select(StockBalance.location_id.label("id"))
-               .join(place, place.id == StockBalance.location_id)
-               .where(StockBalance.quantity > 0, *under)
+               .where(StockBalance.quantity > 0, *in_depot(StockBalance.location_id))
                .cte("stocked", recursive=True))
     up = aliased(Location, name="up")
     stocked = stocked.union(select(up.parent_id).join(stocked, up.id == stocked.c.id)
                             .where(up.parent_id.is_not(None)))
     # Floor space is used by a rack, pallet spot or box with stock anywhere inside it.
     inner = aliased(Location, name="inner")
-    used = (
-        select(zones.c.id.label("zone_id"), func.sum(inner.footprint_m2).label("used_m2"))
-        .join(inner, inner.path.startswith(zones.c.path))
-        .where(inner.footprint_m2.is_not(None), inner.active.is_(True), inner.id.in_(select(stocked.c.id)))
-        .group_by(zones.c.id).subquery("used")
-    )
+    used = per_zone(select(inner.footprint_m2).where(inner.footprint_m2.is_not(None), inner.active.is_(True),
+                                                     inner.id.in_(select(stocked.c.id))), inner).subquery()
+    used = (select(used.c.zone_id, func.sum(used.c.footprint_m2).label("used_m2"))
+            .group_by(used.c.zone_id).subquery("used"))
     holder = aliased(Location, name="holder")
-    held = (
-        select(zones.c.id.label("zone_id"), func.sum(StockBalance.quantity).label("units"),
-               func.count(func.distinct(StockBalance.item_id)).label("items"))
-        .select_from(StockBalance)
-        .join(holder, holder.id == StockBalance.location_id)
-        .join(zones, holder.path.startswith(zones.c.path))
-        .where(StockBalance.quantity > 0,
-               *([] if depot_id is None else [holder.path.startswith(
-                   select(Location.path).where(Location.id == depot_id).scalar_subquery())]))
-        .group_by(zones.c.id).subquery("held")
-    )
+    held = per_zone(select(StockBalance.item_id, StockBalance.quantity)
+                    .join(holder, holder.id == StockBalance.location_id)
+                    .where(StockBalance.quantity > 0, *in_depot(StockBalance.location_id)), holder).subquery()
+    held = (select(held.c.zone_id, func.sum(held.c.quantity).label("units"),
+                   func.count(func.distinct(held.c.item_id)).label("items"))
+            .group_by(held.c.zone_id).subquery("held"))
     stmt = (
         select(zone.id, zone.code, zone.name, zone.kind, zone.area_m2, zone.plan_x_m, zone.plan_y_m,
                zone.plan_width_m, zone.plan_depth_m, zone.parent_id,

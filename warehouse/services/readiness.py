@@ -14,6 +14,7 @@ from warehouse.domain.readiness import PlanMeasure, check_plan_threshold, check_
 from warehouse.models import PlanTarget, ReadinessSettings, ReadinessSnapshot
 from warehouse.models.base import utcnow
 from warehouse.queries.kits import module_readiness
+from warehouse.queries.readiness import Readiness, readiness
 from warehouse.services import box_states
 from warehouse.services.accounts import Caller
 from warehouse.services.partners import actor_name
@@ -77,6 +78,18 @@ def refresh_box_states(session: Session, on: date) -> int:
     """Store the boxes' states where the stored ones are not current, in one transaction; return how many."""
     with write_transaction(session):
         return box_states.refresh(session, on)
+
+
+def current_readiness(session: Session, on: date, **options) -> Readiness:
+    """Return the modules' readiness on a day, storing the box states it had to compute live.
+
+    Boxes that changed since their state was stored are computed in the read itself; storing them
+    then (a short transaction of its own) lets the next view read them instead.
+    """
+    state = readiness(session, on, **options)
+    if state.live_boxes:
+        refresh_box_states(session, on)
+    return state
 
 
 def take_snapshot(session: Session, on: date, *, replace: bool = False, now: datetime | None = None) -> int:

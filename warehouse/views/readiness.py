@@ -11,14 +11,14 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from warehouse.access import signed_in
-from warehouse.domain.readiness import Level, trend
+from warehouse.domain.readiness import trend
 from warehouse.extensions import db
 from warehouse.models import Location
 from warehouse.queries import readiness as queries
 from warehouse.queries.deployments import deployment_rows
 from warehouse.queries.squads import staffing_report
 from warehouse.queries.stock import depots, floor_plan, stock_by_category
-from warehouse.services.readiness import refresh_box_states, take_snapshot
+from warehouse.services.readiness import current_readiness, take_snapshot
 from warehouse.timezone import depot_zone, today
 from warehouse.views.locations import drawing_for
 from warehouse.views.readiness_labels import readiness_labels
@@ -29,8 +29,6 @@ bp = Blueprint("readiness", __name__)
 EXPIRY_DAYS = 30
 # Open deployments listed by name; the count covers them all.
 DEPLOYMENTS_SHOWN = 5
-# An icon beside each level's word, so that colour is never the only sign.
-LEVEL_ICONS = {Level.GOOD: "✔", Level.FAIR: "▲", Level.POOR: "✖", Level.NONE: "–"}
 # Box states in the stacked bar, left to right, with the ModuleStatus attribute behind each.
 BAR_PARTS = ("ready", "short", "deployed", "restocking", "other", "unbuilt")
 BAR_LABELS = {"ready": _l("Ready"), "short": _l("Short"), "deployed": _l("Deployed"),
@@ -68,7 +66,7 @@ def amount(value) -> str:
 
 @bp.context_processor
 def dashboard_helpers():
-    return {**readiness_labels(), "LEVEL_ICONS": LEVEL_ICONS, "BAR_LABELS": BAR_LABELS, "amount": amount}
+    return {**readiness_labels(), "BAR_LABELS": BAR_LABELS, "amount": amount}
 
 
 @bp.route("/readiness/")
@@ -79,10 +77,7 @@ def dashboard():
     if not queries.has_snapshot(db.session, on):
         # The day's first view records it, so the trend shows today even without the daily job.
         take_snapshot(db.session, on)
-    state = queries.readiness(db.session, on)
-    if state.live_boxes:
-        # Some boxes changed since their state was stored: store it, so the next view reads it.
-        refresh_box_states(db.session, on)
+    state = current_readiness(db.session, on)
     past = queries.history(db.session, on)
     trends = {m.module.id: trend([(s.day, s.percent) for s in past.get(m.module.id, [])], on)
               for m in state.modules}
@@ -99,13 +94,14 @@ def dashboard():
         plan = floor_plan(db.session, depot)
         if plan.zones:
             plans.append((plan, drawing_for(plan.width, plan.depth)))
-    checks = queries.plan_checks(db.session, on)
+    categories = stock_by_category(db.session, on)
+    checks = queries.plan_checks(db.session, on, categories=categories)
     open_rows = deployment_rows(db.session, open=True)
     return render_template(
         "readiness/dashboard.html", state=state, on=on, now=datetime.now(depot_zone()),
         trends=trends, bars={m.module.id: stacked_bar(m) for m in state.modules},
         expiry_flag=on + timedelta(days=EXPIRY_DAYS), expiry_days=EXPIRY_DAYS,
-        categories=stock_by_category(db.session, on),
+        categories=categories,
         expiry=queries.expiry_summary(db.session, on, days=EXPIRY_DAYS),
         staffing=staffing_report(db.session, on),
         agreements=queries.agreement_counts(db.session, on),

@@ -14,6 +14,8 @@ LEVEL_LABELS = {
     Level.POOR: _l("Not ready"),
     Level.NONE: _l("Nothing required"),
 }
+# A mark beside each level's colour and words, so the level never rests on colour alone.
+LEVEL_ICONS = {Level.GOOD: "✔", Level.FAIR: "▲", Level.POOR: "✖", Level.NONE: "–"}
 PLAN_TARGET_LABELS = {
     PlanMeasure.DEPOT_AREA: _l("Reserve depot floor area"),
     PlanMeasure.CATEGORIES: _l("Material categories stocked, with minimum levels"),
@@ -59,5 +61,5 @@ def figure(value: float, unit: str) -> str:
 
 def readiness_labels() -> dict:
     """Return the helpers readiness templates use."""
-    return {"LEVEL_LABELS": LEVEL_LABELS, "target_label": target_label, "target_link": target_link,
-            "figure": figure}
+    return {"LEVEL_LABELS": LEVEL_LABELS, "LEVEL_ICONS": LEVEL_ICONS, "target_label": target_label,
+            "target_link": target_link, "figure": figure}

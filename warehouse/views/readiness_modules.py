@@ -11,7 +11,6 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
 from warehouse.access import allow, current_caller, signed_in
 from warehouse.domain.accounts import Role
@@ -36,25 +35,14 @@ from warehouse.views.readiness_labels import LEVEL_LABELS, readiness_labels
 
 bp = Blueprint("readiness_modules", __name__, url_prefix="/readiness")
 
-# A mark beside each level's colour and words, so the level never rests on colour alone.
-LEVEL_ICONS = {Level.GOOD: "●", Level.FAIR: "▲", Level.POOR: "✖", Level.NONE: "–"}
 # The drill-down's trend chart: the plot box and the margins its axis labels sit in.
 CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_TOP, CHART_BOTTOM = 600, 150, 40, 8, 22
 
 
-def _url_or_none(endpoint: str) -> str | None:
-    """Return an endpoint's URL, or None while the blueprint that serves it is not installed."""
-    try:
-        return url_for(endpoint)
-    except BuildError:
-        return None
-
-
 @bp.context_processor
 def readiness_helpers() -> dict:
-    return {**kit_helpers(), **readiness_labels(), "LEVEL_ICONS": LEVEL_ICONS,
-            "PARTNER_LABELS": PARTNER_LABELS, "quantity_text": quantity_text,
-            "dashboard_url": _url_or_none("readiness.dashboard")}
+    return {**kit_helpers(), **readiness_labels(), "PARTNER_LABELS": PARTNER_LABELS,
+            "quantity_text": quantity_text}
 
 
 def _locale() -> str:
