@@ -41,12 +41,16 @@ class StockBalance(Base):
               postgresql_where=text("lot_id IS NOT NULL")),
         Index("uq_stock_balances_item_location_bulk", "item_id", "location_id", unique=True,
               sqlite_where=text("lot_id IS NULL"), postgresql_where=text("lot_id IS NULL")),
+        # A box's line: the balances at its place of one item. The partial indexes above cannot
+        # serve a query for all of an item's stock; this one can.
+        Index("ix_stock_balances_location_id_item_id", "location_id", "item_id"),
+        Index("ix_stock_balances_item_id", "item_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"), index=True)
-    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     quantity: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

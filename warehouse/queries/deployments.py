@@ -28,10 +28,10 @@ from warehouse.queries.pagination import Page, paginate
 
 
 def _boxes(*, out: bool):
-    """A subquery counting each deployment's boxes still out (or back)."""
+    """SQL counting a deployment's boxes still out (or back)."""
     done = KitCheckout.in_at.is_(None) if out else KitCheckout.in_at.is_not(None)
-    return (select(KitCheckout.deployment_id.label("deployment_id"), func.count().label("n"))
-            .where(done).group_by(KitCheckout.deployment_id).subquery())
+    return (select(func.count()).where(KitCheckout.deployment_id == Deployment.id, done)
+            .correlate(Deployment).scalar_subquery())
 
 
 def deployment_stmt(*, open: bool | None = None, module: str | None = None, squad: str | None = None,
@@ -39,18 +39,15 @@ def deployment_stmt(*, open: bool | None = None, module: str | None = None, squa
                     now: datetime | None = None):
     """Select deployments with their boxes out and back and loose units out, newest first."""
     now = now or utcnow()
-    out, back = _boxes(out=True), _boxes(out=False)
-    loose = (select(StockBalance.location_id.label("location_id"),
-                    func.sum(StockBalance.quantity).label("units"))
-             .group_by(StockBalance.location_id).subquery())
+    # Counted per deployment through the indexes (correlated), not by grouping every checkout
+    # and every balance of the reserve for a list that shows a few deployments.
+    loose = (select(func.coalesce(func.sum(StockBalance.quantity), 0))
+             .where(StockBalance.location_id == Deployment.location_id)
+             .correlate(Deployment).scalar_subquery())
     stmt = (
-        select(Deployment, Module.code.label("module_code"),
-               func.coalesce(out.c.n, 0).label("kits_out"), func.coalesce(back.c.n, 0).label("kits_back"),
-               func.coalesce(loose.c.units, 0).label("loose_out"))
+        select(Deployment, Module.code.label("module_code"), _boxes(out=True).label("kits_out"),
+               _boxes(out=False).label("kits_back"), loose.label("loose_out"))
         .outerjoin(Module, Module.id == Deployment.module_id)
-        .outerjoin(out, out.c.deployment_id == Deployment.id)
-        .outerjoin(back, back.c.deployment_id == Deployment.id)
-        .outerjoin(loose, loose.c.location_id == Deployment.location_id)
         .order_by(Deployment.closed_at.is_not(None), Deployment.opened_at.desc(), Deployment.id.desc())
     )
     if open is not None:

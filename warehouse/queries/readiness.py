@@ -558,9 +558,11 @@ def _agreements_in_force(session: Session, on: date) -> list:
         .where(in_force(on), Partner.active.is_(True))).all()
 
 
-def plan_checks(session: Session, on: date, *, categories: list | None = None) -> list[PlanRow]:
-    """Measure every plan target against the data on a day: nine statements in all (eight when
-    the caller passes the day's `stock_by_category` rows it has read already)."""
+def plan_checks(session: Session, on: date, *, categories: list | None = None,
+                staffing=None) -> list[PlanRow]:
+    """Measure every plan target against the data on a day: nine statements in all, fewer when
+    the caller passes what it has read already (the day's `stock_by_category` rows and
+    `staffing_report`)."""
     targets = {t.measure: t for t in session.scalars(select(PlanTarget).order_by(PlanTarget.position))}
     signed = _agreements_in_force(session, on)
     rows: list[PlanRow] = []
@@ -589,7 +591,7 @@ def plan_checks(session: Session, on: date, *, categories: list | None = None) -
             check = named_present(measure.value, measure, target.threshold, [k.value for k in DELIVERY_KINDS],
                                   {kind.value for _code, _city, kind in signed}, plan)
         rows.append(PlanRow(target, check))
-    report = staffing_report(session, on)
+    report = staffing if staffing is not None else staffing_report(session, on)
     for target, assessment in report.assessments:
         share = target.measure is Measure.SHARE
         actual = (round(assessment.percent, 1) if share and assessment.percent is not None

@@ -202,8 +202,11 @@ def stock_stmt(*, item_id: int | None = None, location_id: int | None = None,
     if lot:
         stmt = stmt.where(Lot.code == lot.strip())
     if expiring_within_days is not None:
-        stmt = stmt.where(Lot.expires_on.is_not(None),
-                          Lot.expires_on <= on + timedelta(days=expiring_within_days),
+        # Asked as "among the lots expiring by then" so that the lots are found through their
+        # expiry index and their balances through the lot index, not by reading every balance.
+        until = on + timedelta(days=expiring_within_days)
+        stmt = stmt.where(StockBalance.lot_id.in_(select(Lot.id).where(Lot.expires_on <= until)),
+                          Lot.expires_on.is_not(None), Lot.expires_on <= until,
                           kind != LocationKind.DEPLOYED)
     if below_minimum is not None:
         totals = available_by_item(on)

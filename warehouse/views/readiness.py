@@ -94,8 +94,8 @@ def dashboard():
         plan = floor_plan(db.session, depot)
         if plan.zones:
             plans.append((plan, drawing_for(plan.width, plan.depth)))
-    categories = stock_by_category(db.session, on)
-    checks = queries.plan_checks(db.session, on, categories=categories)
+    categories, staffing = stock_by_category(db.session, on), staffing_report(db.session, on)
+    checks = queries.plan_checks(db.session, on, categories=categories, staffing=staffing)
     open_rows = deployment_rows(db.session, open=True)
     return render_template(
         "readiness/dashboard.html", state=state, on=on, now=datetime.now(depot_zone()),
@@ -103,7 +103,7 @@ def dashboard():
         expiry_flag=on + timedelta(days=EXPIRY_DAYS), expiry_days=EXPIRY_DAYS,
         categories=categories,
         expiry=queries.expiry_summary(db.session, on, days=EXPIRY_DAYS),
-        staffing=staffing_report(db.session, on),
+        staffing=staffing,
         agreements=queries.agreement_counts(db.session, on),
         deployments=open_rows[:DEPLOYMENTS_SHOWN], open_deployments=len(open_rows),
         boxes_out=sum(r.kits_out for r in open_rows), overdue=sum(1 for r in open_rows if r.overdue),

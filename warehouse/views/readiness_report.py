@@ -191,8 +191,7 @@ def _missing(code: str) -> str:
     return f"{place}: {words}" if place else words
 
 
-def _staffing(session, on) -> tuple[str, ...]:
-    staffing = staffing_report(session, on)
+def _staffing(staffing) -> tuple[str, ...]:
     return (
         _("Support staff: %(total)d (standing squads %(standing)d, mobile squads %(mobile)d)") % {
             "total": staffing.staff_total, "standing": staffing.standing, "mobile": staffing.mobile},
@@ -237,7 +236,8 @@ def _report(locale: str) -> ReadinessReport:
     state = queries.readiness(session, on)
     totals = state.totals
     headings = _headings()
-    checks = queries.plan_checks(session, on)
+    staffing = staffing_report(session, on)
+    checks = queries.plan_checks(session, on, staffing=staffing)
     expiry_summary, expiring = _expiry(session, on, locale)
     return ReadinessReport(
         headings=headings,
@@ -254,7 +254,7 @@ def _report(locale: str) -> ReadinessReport:
         targets=tuple(_target(row.check) for row in checks),
         targets_summary=_("%(met)d of %(total)d targets met") % {
             "met": sum(1 for row in checks if row.check.passed), "total": len(checks)},
-        staffing=_staffing(session, on),
+        staffing=_staffing(staffing),
         expiry_summary=expiry_summary,
         expiring=expiring,
         deployments=_deployments(session),
