@@ -245,9 +245,13 @@ class Completeness:
 def completeness(lines: Sequence[LineSpec], held: Iterable[Held], today: date) -> Completeness:
     """Measure a box's contents against its template's lines on a given day."""
     held = [h for h in held if h.quantity > 0]
+    # Indexed by item once: a line then reads its items' units, not every unit in the box.
+    by_item: dict[int, list[Held]] = {}
+    for h in held:
+        by_item.setdefault(h.item_id, []).append(h)
     states = []
     for line in lines:
-        mine = [h for h in held if h.item_id in line.item_ids]
+        mine = [h for item_id in line.item_ids for h in by_item.get(item_id, ())]
         states.append(LineState(
             line, held=sum(h.quantity for h in mine),
             usable=sum(h.quantity for h in mine if is_usable(h.expires_on, today, line.min_shelf_days)),
