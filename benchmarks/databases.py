@@ -61,6 +61,16 @@ def postgresql(database: str = "bench"):
         cluster.stop()
 
 
+def analyze(engine) -> None:
+    """Give PostgreSQL's planner statistics for freshly loaded tables, as autovacuum would soon.
+
+    Measured without them, a bulk-loaded database plans as if every table were tiny: readiness's
+    shortfall query took 148 ms instead of 21 ms at N=1.
+    """
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE"))
+
+
 def load_postgresql(source_url: str, target_url: str, metadata) -> dict[str, int]:
     """Copy every row of the metadata's tables from one database into the same schema, replacing its rows."""
     source, target = create_engine(source_url), create_engine(target_url)
@@ -88,6 +98,7 @@ def load_postgresql(source_url: str, target_url: str, metadata) -> dict[str, int
                     top = writing.scalar(select(func.max(key)))
                     writing.execute(text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :top)"),
                                     {"table": table.name, "top": top})
+        analyze(target)
     finally:
         source.dispose()
         target.dispose()

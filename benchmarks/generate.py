@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from databases import analyze  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -63,6 +64,8 @@ def populate(url: str, scale: int, check: bool = True) -> dict[str, int]:
                 raise SystemExit(f"the generated ledger does not reconcile: {differences[:5]}")
         counts = {name: db.session.scalar(text(f"SELECT COUNT(*) FROM {name}")) for name in COUNTED}  # noqa: S608
         db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            analyze(db.engine)
         db.engine.dispose()
     return counts
 
