@@ -87,7 +87,9 @@ def dashboard():
     depot = next((d for d in all_depots if d.code == request.args.get("depot", "").upper()), None)
     if depot is None and state.zones:
         busiest = max(state.zones.values(), key=lambda zone: zone.boxes).zone_id
-        depot = next((d for d in all_depots if d.id == db.session.get(Location, busiest).parent_id), None)
+        # Read once, not once per depot tried (that grew the statements with the depots).
+        home = db.session.get(Location, busiest).parent_id
+        depot = next((d for d in all_depots if d.id == home), None)
     depot = depot or (all_depots[0] if all_depots else None)
     plans = []
     if depot is not None:
